@@ -1,0 +1,9 @@
+// The command registry: one line per command.
+export interface Command {
+  /** One line for `prefstudio --help`. */
+  summary: string;
+  /** Run with the arguments after the command name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {};
