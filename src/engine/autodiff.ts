@@ -9,8 +9,14 @@ import { add, reduceSum, fullLike, zerosLike } from './ops';
  */
 export function gradients(loss: Value, wrt: Value[], seed?: Value): Value[] {
   const g = loss.graph;
-  const custom = new Map<Node, CustomGrad>();
-  for (const c of g.customGrads) for (const y of c.outputs) if (y.node) custom.set(y.node, c);
+  // A region's VJP runs at its earliest output node: in reverse order every consumer of every
+  // region output has been visited by then. Its other output nodes are skipped.
+  const custom = new Map<Node, CustomGrad | null>();
+  for (const c of g.customGrads) {
+    const nodes = c.outputs.map((y) => y.node).filter((n): n is Node => n !== null);
+    const first = nodes.reduce((a, b) => (b.id < a.id ? b : a), nodes[0]); // ids grow in emission order
+    for (const n of nodes) custom.set(n, n === first ? c : null);
+  }
 
   // Only nodes that depend on some `wrt` can carry a gradient there.
   const live = new Set<Value>(wrt);
@@ -29,6 +35,7 @@ export function gradients(loss: Value, wrt: Value[], seed?: Value): Value[] {
   for (let i = g.nodes.length - 1; i >= 0; i--) {
     const node = g.nodes[i];
     const region = custom.get(node);
+    if (region === null) continue;
     if (region) {
       if (handled.has(region)) continue;
       handled.add(region);
@@ -43,7 +50,9 @@ export function gradients(loss: Value, wrt: Value[], seed?: Value): Value[] {
     const dys = node.outputs.map((y) => grads.get(y) ?? null);
     if (dys.every((d) => d === null)) continue;
     if (!node.inputs.some((x) => x && live.has(x))) continue;
-    if (!node.op.vjp) throw new Error(`no gradient rule for ONNX op ${node.op.type}`);
+    if (!node.op.vjp) {
+      throw new Error(`no gradient rule for ONNX op ${node.op.type} (node ${node.op.type}_${node.id}, output '${node.outputs[0]?.name}')`);
+    }
     const dxs = node.op.vjp(dys, node.inputs, node.outputs, node.attrs);
     node.inputs.forEach((x, k) => {
       const dx = dxs[k];

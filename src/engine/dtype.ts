@@ -41,7 +41,11 @@ export function dataFrom(t: DType, values: ArrayLike<number>): TensorData {
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-/** IEEE float32 -> float16 bits, round to nearest even. */
+/**
+ * Number -> float16 bits, round to nearest even (overflow to inf, NaN kept quiet).
+ * NOTE: x is first rounded to float32; when that lands exactly halfway between two halves but
+ * x itself was not halfway, the tie is broken by x (no double-rounding error for float64 input).
+ */
 export function toHalf(x: number): number {
   f32[0] = x;
   const b = u32[0];
@@ -51,19 +55,20 @@ export function toHalf(x: number): number {
   if (e === 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
   const exp = e - 127 + 15;
   if (exp >= 31) return sign | 0x7c00;
+  // > 0: x lies above its float32 rounding (in magnitude), < 0 below, 0: x is a float32.
+  const side = Math.abs(x) - Math.abs(f32[0]);
+  const roundUp = (rem: number, halfway: number, h: number) =>
+    rem > halfway || (rem === halfway && (side > 0 || (side === 0 && (h & 1) === 1)));
   if (exp <= 0) {
     if (exp < -10) return sign;
     m |= 0x800000; // the implicit leading bit becomes explicit in a subnormal
     const shift = 14 - exp;
     let h = m >>> shift;
-    const rem = m & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && h & 1)) h++;
+    if (roundUp(m & ((1 << shift) - 1), 1 << (shift - 1), h)) h++;
     return sign | h;
   }
   let h = (exp << 10) | (m >>> 13);
-  const rem = m & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // a carry into the exponent is correct rounding
+  if (roundUp(m & 0x1fff, 0x1000, h)) h++; // a carry into the exponent is correct rounding
   return sign | h;
 }
 

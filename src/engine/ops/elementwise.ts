@@ -4,6 +4,7 @@ import { type Value } from '../graph';
 import { type OpSpec } from '../graph';
 import { type Operand, apply1, broadcastOut, lift, sameAs } from './core';
 import { cast } from './shape';
+import { where } from './indexing';
 
 const unary = (type: string, vjp?: OpSpec['vjp']): OpSpec => ({ type, infer: sameAs(0), vjp });
 const binary = (type: string, vjp?: OpSpec['vjp']): OpSpec => ({ type, infer: broadcastOut(), vjp });
@@ -19,15 +20,6 @@ const Pow = binary('Pow', ([dy], [a, b], [y]) => [
   mul(dy!, mul(b!, pow(a!, sub(b!, 1)))),
   mul(dy!, mul(y, log(a!))),
 ]);
-// The larger operand takes the gradient; on an exact tie the first one does.
-const Max = binary('Max', ([dy], [a, b]) => {
-  const m = cast(greaterOrEqual(a!, b!), dy!.dtype);
-  return [mul(dy!, m), mul(dy!, sub(1, m))];
-});
-const Min = binary('Min', ([dy], [a, b]) => {
-  const m = cast(lessOrEqual(a!, b!), dy!.dtype);
-  return [mul(dy!, m), mul(dy!, sub(1, m))];
-});
 
 const Neg = unary('Neg', ([dy]) => [neg(dy!)]);
 const Exp = unary('Exp', ([dy], _x, [y]) => [mul(dy!, y)]); // d e^x = e^x
@@ -36,8 +28,7 @@ const Sqrt = unary('Sqrt', ([dy], _x, [y]) => [div(mul(dy!, 0.5), y)]); // d sqr
 const Tanh = unary('Tanh', ([dy], _x, [y]) => [mul(dy!, sub(1, mul(y, y)))]); // 1 - tanh^2
 const Sigmoid = unary('Sigmoid', ([dy], _x, [y]) => [mul(dy!, mul(y, sub(1, y)))]); // s (1 - s)
 const Relu = unary('Relu', ([dy], [x]) => [mul(dy!, cast(greater(x!, 0), dy!.dtype))]);
-const Abs = unary('Abs', ([dy], [x]) => [mul(dy!, sign(x!))]);
-const Sign = unary('Sign', () => [null]);
+const Abs = unary('Abs', ([dy], [x]) => [mul(dy!, sign(x!))]); // d|x| = sign(x)
 // d erf x = 2/sqrt(pi) e^(-x^2)
 const Erf = unary('Erf', ([dy], [x]) => [mul(dy!, mul(exp(neg(mul(x!, x!))), 2 / Math.sqrt(Math.PI)))]);
 const Sin = unary('Sin', ([dy], [x]) => [mul(dy!, cos(x!))]);
@@ -63,10 +54,19 @@ export const mul = (a: Operand, b: Operand): Value => apply1(Mul, lift([a, b]));
 export const div = (a: Operand, b: Operand): Value => apply1(Div, lift([a, b]));
 /** a ** b with broadcasting. */
 export const pow = (a: Operand, b: Operand): Value => apply1(Pow, lift([a, b]));
-/** Elementwise maximum. */
-export const maximum = (a: Operand, b: Operand): Value => apply1(Max, lift([a, b]));
-/** Elementwise minimum. */
-export const minimum = (a: Operand, b: Operand): Value => apply1(Min, lift([a, b]));
+// NOTE: maximum, minimum and sign are composites of Where / comparisons / Cast, not ONNX Max,
+// Min and Sign: the WebGPU EP has no kernels for those three (they would fall back to the CPU).
+// Through Where the larger (smaller) operand takes the gradient; on an exact tie the first one.
+/** Elementwise maximum (ties pick `a`). */
+export function maximum(a: Operand, b: Operand): Value {
+  const [x, y] = lift([a, b]);
+  return where(greaterOrEqual(x, y), x, y);
+}
+/** Elementwise minimum (ties pick `a`). */
+export function minimum(a: Operand, b: Operand): Value {
+  const [x, y] = lift([a, b]);
+  return where(lessOrEqual(x, y), x, y);
+}
 /** -x. */
 export const neg = (x: Value): Value => apply1(Neg, [x]);
 /** e^x. */
@@ -83,8 +83,8 @@ export const sigmoid = (x: Value): Value => apply1(Sigmoid, [x]);
 export const relu = (x: Value): Value => apply1(Relu, [x]);
 /** |x|. */
 export const abs = (x: Value): Value => apply1(Abs, [x]);
-/** Sign of x (-1, 0, 1); no gradient. */
-export const sign = (x: Value): Value => apply1(Sign, [x]);
+/** Sign of x (-1, 0, 1) as (x > 0) - (x < 0); no gradient flows through it. */
+export const sign = (x: Value): Value => sub(cast(greater(x, 0), x.dtype), cast(less(x, 0), x.dtype));
 /** Gauss error function. */
 export const erf = (x: Value): Value => apply1(Erf, [x]);
 /** Sine. */

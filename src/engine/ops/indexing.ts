@@ -1,7 +1,7 @@
 // Gathers, scatters and selection.
 import { type Dim, type OpSpec, type Value } from '../graph';
 import { apply1, broadcastOut, normAxis, sameAs } from './core';
-import { transpose, unsqueeze, zerosLike } from './shape';
+import { cast, transpose, unsqueeze, zerosLike } from './shape';
 
 const Gather: OpSpec = {
   type: 'Gather',
@@ -42,7 +42,8 @@ const Where: OpSpec = {
   },
 };
 
-const Trilu: OpSpec = { type: 'Trilu', infer: sameAs(0) };
+// Trilu is linear and keeps a fixed set of entries: its VJP keeps the same entries of dy.
+const Trilu: OpSpec = { type: 'Trilu', infer: sameAs(0), vjp: ([dy], [, k], _y, a) => [apply1(Trilu, [dy!, k], a), null] };
 
 const Range: OpSpec = {
   type: 'Range',
@@ -56,7 +57,8 @@ export const gatherElements = (data: Value, indices: Value, axis: number): Value
   apply1(GatherElements, [data, indices], { axis: normAxis(axis, data.rank) });
 /** data with updates added at index tuples (duplicates accumulate). */
 export const scatterNDAdd = (data: Value, indices: Value, updates: Value): Value =>
-  apply1(ScatterND, [data, indices, updates], { reduction: 'add' });
+  // NOTE: ONNX ScatterND takes int64 indices only (Gather also takes int32).
+  apply1(ScatterND, [data, cast(indices, 'int64'), updates], { reduction: 'add' });
 /** data with updates added elementwise at indices along `axis`. */
 export const scatterElementsAdd = (data: Value, indices: Value, updates: Value, axis: number): Value =>
   apply1(ScatterElements, [data, indices, updates], { axis: normAxis(axis, data.rank), reduction: 'add' });

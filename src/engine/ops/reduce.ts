@@ -55,13 +55,16 @@ const ReduceLogSumExp = reduceSpec('ReduceLogSumExp', ([dy], [x], [y], a) => {
 
 const ReduceProd = reduceSpec('ReduceProd', undefined);
 
-/** Sum over axes (all axes when none are given). */
+// NOTE: an explicitly empty axes list is a no-op here; ONNX would read it as "reduce all".
+/** Sum over axes (all axes when none are given; none when `axes` is []). */
 export function reduceSum(x: Value, axes?: number[], keepdims = false): Value {
   const ax = axes ?? [...Array(x.rank).keys()];
+  if (ax.length === 0) return x;
   return apply1(ReduceSum, [x, x.graph.ints(ax)], { keepdims: keepdims ? 1 : 0, _axes: ax });
 }
 const attrReduce = (spec: OpSpec) => (x: Value, axes?: number[], keepdims = false): Value => {
   const ax = axes ?? [...Array(x.rank).keys()];
+  if (ax.length === 0) return x;
   return apply1(spec, [x], { axes: ax, keepdims: keepdims ? 1 : 0, _axes: ax });
 };
 /** Mean over axes. */
