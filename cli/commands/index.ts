@@ -1,4 +1,7 @@
 // The command registry: one line per command.
+import * as wer from './wer';
+import * as simulate from './simulate';
+import * as train from './train';
 export interface Command {
   /** One line for `prefstudio --help`. */
   summary: string;
@@ -6,4 +9,8 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  wer,
+  simulate,
+  train,
+};
