@@ -1,0 +1,27 @@
+// Public API of the audio pipeline. Browser-, Worker- and Node-safe (no node: imports).
+export type { DecodedAudio, AudioFormat } from './types';
+export { AudioError } from './types';
+export type { SniffResult } from './sniff';
+export { sniffAudio } from './sniff';
+export { decodeWav } from './wav';
+export { decodeFlac, decodeMp3, decodeOggVorbis } from './decode-wasm';
+export { decodeWebAudio, hasWebAudio } from './decode-webaudio';
+export type { DecodeOptions } from './decode';
+export { decodeAudio } from './decode';
+export { toMono, durationSeconds } from './mono';
+export type { ResampleOptions } from './resample';
+export { Resampler, resample } from './resample';
+export type { MonoAudio } from './load';
+export { loadMonoAudio } from './load';
+export type { AudioLengthLimits } from './length-filter';
+export { audioLengthProblem } from './length-filter';
+export { Fft } from './fft';
+export type { MelOptions, MelFilter } from './mel';
+export { hzToMel, melToHz, melFilterBank, sparseMelFilters } from './mel';
+export type { WhisperFeatureConfig } from './feature-config';
+export { WHISPER_DEFAULTS, whisperFeatureConfigFromHf } from './feature-config';
+export type { LogMel } from './log-mel';
+export { WhisperFeatureExtractor, whisperLogMel } from './log-mel';
+export { timeStretch, changeSpeed, pitchShift } from './time-stretch';
+export type { AugmentConfig, AugmentStep, AugmentApplied } from './augment';
+export { parseAugmentConfig, augmentAudio } from './augment';
