@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'public/', 'tests/golden/**/*.py'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'public/', 'tmp/', 'bench/out/', 'tests/golden/**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 
-interface Result { backend: string; losses: number[]; fallbacks: string[]; placementLines: number }
+interface Result { backend: string; losses: number[]; fallbacks: string[]; placementLines: number; detectorCaught: string[] | null }
 
 test('one-block transformer trains on WebGPU, matches WASM, no CPU fallback', async ({ page }) => {
   const consoleErrors: string[] = [];
@@ -15,7 +15,9 @@ test('one-block transformer trains on WebGPU, matches WASM, no CPU fallback', as
 
   await page.getByTestId('run-engine-check').click();
   const summary = page.getByTestId('engine-summary');
-  await expect(summary).toBeVisible({ timeout: 540_000 });
+  const failure = page.getByTestId('engine-error');
+  await expect(summary.or(failure)).toBeVisible({ timeout: 540_000 });
+  await expect(failure).toHaveCount(0);
   const results = JSON.parse((await summary.getAttribute('data-results')) ?? '[]') as Result[];
   const gpu = results.find((r) => r.backend === 'webgpu')!;
   const cpu = results.find((r) => r.backend === 'wasm')!;
@@ -32,6 +34,8 @@ test('one-block transformer trains on WebGPU, matches WASM, no CPU fallback', as
   // The placement log was captured and nothing fell back to the CPU.
   expect(gpu.placementLines, 'ORT printed a placement log').toBeGreaterThan(0);
   expect(gpu.fallbacks).toEqual([]);
+  // ...and the detector is not blind: a LogSoftmax graph (no WebGPU kernel) is caught.
+  expect(gpu.detectorCaught?.join(' ')).toMatch(/LogSoftmax/);
   await expect(page.getByTestId('engine-verdict')).toContainText('WebGPU matches WASM');
 
   mkdirSync('test-results/screens', { recursive: true });

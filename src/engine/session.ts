@@ -64,29 +64,63 @@ export class GraphSession {
 
 const providerName: Record<Backend, string> = { webgpu: 'WebGpuExecutionProvider', wasm: 'CPUExecutionProvider', cpu: 'CPUExecutionProvider' };
 
-/** Parse ORT's verbose "Node placements" log into EP -> node descriptions. */
+/**
+ * Parse ORT's verbose placement log (session_state.cc "Node placements") into EP -> nodes.
+ * Groups read " All nodes placed on [EP]. Number of nodes: N" or " Node(s) placed on [EP]. Number
+ * of nodes: N" followed by one "  OpType (node_name)" line per node; the WebGPU EP also says
+ * "webgpu kernel not found in registries for Op type: X node name: Y", kept as a node line.
+ */
 export function parsePlacements(lines: string[]): { ep: string; nodes: string[] }[] {
   const out: { ep: string; nodes: string[] }[] = [];
+  const missing: string[] = [];
   let current: { ep: string; nodes: string[] } | null = null;
   for (const raw of lines.flatMap((l) => l.split('\n'))) {
-    const ep = /All nodes placed on \[(\w+)\]/.exec(raw) ?? /Node\(s\) placed on \[(\w+)\]/.exec(raw);
-    if (ep) {
-      current = { ep: ep[1], nodes: [] };
+    const body = raw.replace(/^.*?\] /, ''); // drop "2026-... [V:onnxruntime:, file.cc:123 Func] "
+    const group = /(All nodes|Node\(s\)) placed on \[(\w+)\]\. Number of nodes: (\d+)/.exec(body);
+    if (group) {
+      current = { ep: group[2], nodes: [] };
       out.push(current);
-      if (raw.includes('All nodes placed')) current.nodes.push('*');
+      if (group[1] === 'All nodes') current.nodes.push(`all ${group[3]} nodes`);
       continue;
     }
-    const node = /^\s*(?:\[[^\]]*\]\s*)*\s*(\w+) \(([^)]*)\)\s*$/.exec(raw.replace(/^.*?\]\s+(?=\w+ \()/, ''));
+    const noKernel = /kernel not found in registries for Op type: (\w+) node name: (\S+)/.exec(body);
+    if (noKernel) { missing.push(`${noKernel[1]} (${noKernel[2]}): no WebGPU kernel`); continue; }
+    const node = /^\s+(\w+) \(([^)]*)\)\s*$/.exec(body);
     if (current && node) current.nodes.push(`${node[1]} (${node[2]})`);
+    else if (!/^\s/.test(body)) current = null;
   }
+  // Say why a node left the GPU where ORT said so.
+  for (const g of out) if (g.ep !== 'WebGpuExecutionProvider' && missing.length) g.nodes.push(...missing);
   return out;
 }
 
+const tapped = ['log', 'warn', 'error', 'info', 'debug'] as const;
+const sinks = new Set<string[]>();
+let tapInstalled = false;
+
+/**
+ * Route console output into the active sinks while a capture runs.
+ * NOTE: ORT's WASM runtime keeps the console function it saw when it initialized, so the tap is
+ * installed once, for good, and forwards to the real console whenever no capture is active.
+ */
+function installConsoleTap(): void {
+  if (tapInstalled || typeof console === 'undefined') return;
+  tapInstalled = true;
+  for (const m of tapped) {
+    const original = console[m].bind(console);
+    console[m] = (...args: unknown[]) => {
+      if (!sinks.size) return original(...args);
+      const line = args.map(String).join(' ');
+      for (const sink of sinks) sink.push(line);
+    };
+  }
+}
+installConsoleTap();
+
 async function captureConsole<T>(sink: string[], fn: () => Promise<T>): Promise<T> {
-  const methods = ['log', 'warn', 'error', 'info', 'debug'] as const;
-  const saved = methods.map((m) => console[m]);
-  for (const m of methods) console[m] = (...args: unknown[]) => { sink.push(args.map(String).join(' ')); };
-  try { return await fn(); } finally { methods.forEach((m, i) => { console[m] = saved[i]; }); }
+  installConsoleTap();
+  sinks.add(sink);
+  try { return await fn(); } finally { sinks.delete(sink); }
 }
 
 /** A CPU tensor from typed data. */

@@ -73,7 +73,7 @@ export function EnginePage() {
             <ProgressBar done={live.step} total={live.steps} startedAt={live.startedAt} label={`${live.backend} steps`} />
           </div>
         )}
-        {run.isError && <p className="verdict bad">Failed: {String(run.error)}</p>}
+        {run.isError && <p className="verdict bad" data-testid="engine-error">Failed: {String(run.error)}</p>}
       </div>
 
       {results.length > 0 && (
@@ -115,6 +115,11 @@ export function EnginePage() {
               <p className={`verdict ${cmp.ok ? 'good' : 'bad'}`} data-testid="engine-verdict">
                 {cmp.ok ? 'WebGPU matches WASM' : 'WebGPU and WASM disagree'}: max relative difference {formatNumber(cmp.maxRel, 3)}
                 {' '}(tolerance {formatNumber(cmp.tolerance, 2)}){gpu && gpu.fallbacks.length ? `, ${gpu.fallbacks.length} node(s) on CPU` : ''}
+              </p>
+            )}
+            {gpu?.detectorCaught && (
+              <p className="muted">
+                Placement detector: {gpu.detectorCaught.length ? `verified: a LogSoftmax probe graph was reported off the GPU` : 'did not catch the LogSoftmax probe, so the fallback count is unproven'}
               </p>
             )}
             {gpu && gpu.fallbacks.length > 0 && <pre className="log">{gpu.fallbacks.join('\n')}</pre>}
