@@ -21,7 +21,7 @@ describe('dataset config (seed 000)', () => {
     const { config, warnings } = read('dataset-config-typos.json');
     expect(warnings).toEqual([
       expect.stringMatching(/^dataset-config-typos\.json: biasing\.hit_porb: unknown key \(known here: bias_prob, hit_prob, /),
-      expect.stringMatching(/^dataset-config-typos\.json: simu_preference\.swap_prob: unknown key \(known here: error_range, delete_prob, substitute_prob, insert_prob\)$/),
+      expect.stringMatching(/^dataset-config-typos\.json: simu_preference\.swap_prob: unknown key \(known here: error_range, delete_prob, substitute_prob, insert_prob, bias_word_prob, conversation\)$/),
       expect.stringMatching(/^dataset-config-typos\.json: lod_audio: unknown key/),
     ]);
     expect(config.simu_preference).toEqual({ error_range: [0.2, 0.2], insert_prob: 0.05 });

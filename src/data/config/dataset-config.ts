@@ -32,6 +32,8 @@ export const biasingSchema = z.object({
   log_interval: z.number().int().min(1).nullable().optional(),
   /** Pick the task prompt at random from the prompt list. */
   rand_prompt: z.boolean().optional(),
+  /** Share of tokens the common words cover when no common-word list is given (src/sim's rarity rule). */
+  common_coverage: prob.optional(),
 });
 
 const errorRange = z.union([prob, z.tuple([prob, prob])], { error: 'expected a rate in [0, 1] or a pair [low, high]' });
@@ -43,6 +45,10 @@ export const errorSimSchema = z.object({
   delete_prob: prob.optional(),
   substitute_prob: prob.optional(),
   insert_prob: prob.optional(),
+  /** Chance that a substitute or insertion is drawn from the bias list rather than the vocabulary. */
+  bias_word_prob: prob.optional(),
+  /** Write pairs as chat messages rather than plain prompt strings. */
+  conversation: z.boolean().optional(),
 });
 
 /** Keep only examples whose precomputed WER lies in a range (the seed's `filter`). */
