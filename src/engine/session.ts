@@ -169,7 +169,10 @@ export async function runWithState(
   state: Map<string, Tensor>,
   carry: Record<string, string>,
 ): Promise<Record<string, Tensor>> {
-  const out = await s.run({ ...feeds, ...Object.fromEntries(state) });
+  // Feed only this session's inputs: onnxruntime-web rejects unknown ones, and one state map may
+  // serve several sessions (micro-step and apply graphs).
+  const wanted = new Set(s.session.inputNames);
+  const out = await s.run(Object.fromEntries(Object.entries({ ...feeds, ...Object.fromEntries(state) }).filter(([k]) => wanted.has(k))));
   for (const [outName, inName] of Object.entries(carry)) {
     const old = state.get(inName);
     state.set(inName, out[outName]);
