@@ -3,6 +3,9 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { type Ort } from '../src/engine/session';
 import { runEngineCheck, type EngineCheckOptions, type EngineCheckResult, type EngineCheckProgress } from '../src/engine/check/engine-check';
+import { runTrainJob, type TrainEvent, type TrainJob, type TrainJobResult } from './train-job';
+
+export type { TrainEvent, TrainJob, TrainJobResult } from './train-job';
 
 const runtime = ort as unknown as Ort;
 // Serve ORT's wasm from the bundle's own assets; one thread unless the page is cross-origin isolated.
@@ -48,6 +51,19 @@ export const api = {
   async engineCheck(jobId: string, opts: EngineCheckOptions, onProgress: (p: EngineCheckProgress) => void): Promise<EngineCheckResult> {
     cancelled.delete(jobId);
     return runEngineCheck(runtime, opts, onProgress, () => cancelled.has(jobId));
+  },
+
+  /**
+   * Train on a job's model and dataset (served over HTTP); events stream through `onEvent`.
+   * `cancel(job.id)` stops it after the current step, with a checkpoint.
+   */
+  async train(job: TrainJob, onEvent: (e: TrainEvent) => void): Promise<TrainJobResult> {
+    cancelled.delete(job.id);
+    try {
+      return await runTrainJob(runtime, job, (e) => { void onEvent(e); }, () => cancelled.has(job.id));
+    } finally {
+      cancelled.delete(job.id);
+    }
   },
 
   /** Ask a running job to stop after its current step. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trainConfigSchema } from '../../src/train/config';
 import type { CommandIo } from '../flags';
 import type { HeadlessPlan } from '../headless/run';
-import { flags, latestCheckpoint, run } from './train';
+import { RUNNER_FLAGS, flags, latestCheckpoint, run } from './train';
 
 const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
 const lmModel = join(dir, 'lm');
@@ -53,8 +53,18 @@ async function fails(argv: string[], pattern: RegExp, code = 2): Promise<string>
 }
 
 describe('prefstudio train: flags', () => {
-  it('has exactly one flag per TrainConfig key', () => {
-    expect(Object.keys(flags).sort()).toEqual(Object.keys(trainConfigSchema.shape).sort());
+  it('has exactly one flag per TrainConfig key, plus the runner\'s eval file', () => {
+    expect(Object.keys(flags).sort()).toEqual([...Object.keys(trainConfigSchema.shape), ...RUNNER_FLAGS].sort());
+  });
+
+  it('--eval_dataset_name is checked like the training file and turns evaluation on every logging_steps', async () => {
+    const r = await train(...base(), '--eval_dataset_name', lmData, '--logging_steps', '3');
+    expect(r.err).toBe('');
+    expect(r.plan).toMatchObject({ evalFile: resolve(lmData), evalRecords: 2 });
+    expect(r.plan!.config.eval_steps).toBe(3);
+    expect('eval_dataset_name' in r.plan!.config).toBe(false);
+    expect((await train(...base(), '--eval_dataset_name', lmData, '--eval_steps', '5')).plan!.config.eval_steps).toBe(5);
+    await fails([...base(), '--eval_dataset_name', join(dir, 'none.jsonl')], /--eval_dataset_name: cannot read .*none\.jsonl: no such file/, 1);
   });
 
   it('--help lists every flag with its default', async () => {
@@ -114,7 +124,7 @@ describe('prefstudio train: one-line errors before any browser starts', () => {
     await fails([...base(), '--loss_type', 'sigmoidd'], /--loss_type: unknown loss type 'sigmoidd'/);
     await fails([...base(), '--loss_type', 'sigmoid', 'ipo', '--loss_weights', '1'], /--loss_weights: 1 weights for 2 loss types/);
     await fails([...base(), '--adapter_path', lmModel], /--adapter_path: needs use_peft/);
-    await fails([...base(), '--dataset_format', 'openasr'], /--dataset_format: expected one of auto, preference, asr-preference/);
+    await fails([...base(), '--dataset_format', 'openasr'], /--dataset_format: expected one of auto, preference, asr-preference, adpo, got 'openasr'/);
     await fails(['--dataset_name', lmData, '--output_dir', out], /--model_name_or_path: required/);
   });
 
@@ -157,6 +167,24 @@ describe('prefstudio train: one-line errors before any browser starts', () => {
     const empty = join(dir, 'data', 'empty.jsonl');
     writeFileSync(empty, '');
     await fails(['--model_name_or_path', lmModel, '--dataset_name', empty, '--output_dir', out, '--dataset_format', 'preference'], /no training records/, 1);
+  });
+
+  it('ADPO records go with --trainer adpo only; conversational records and images are refused up front', async () => {
+    const adpo = join(dir, 'data', 'adpo.jsonl');
+    writeFileSync(adpo, `${JSON.stringify({ response: ' blue.', chosen: 'The sky is', rejected: 'Grass is' })}\n`);
+    const ok = await train('--trainer', 'adpo', '--model_name_or_path', lmModel, '--dataset_name', adpo, '--output_dir', out);
+    expect(ok.err).toBe('');
+    expect(ok.plan!.config.trainer).toBe('adpo');
+    await fails(['--model_name_or_path', lmModel, '--dataset_name', adpo, '--output_dir', out], /holds ADPO records \(one response, two contexts\): use --trainer adpo/, 1);
+    await fails(['--trainer', 'adpo', ...base()], /--trainer adpo needs ADPO records .* holds 'preference' records/, 1);
+    const pics = join(dir, 'data', 'pics.jsonl');
+    writeFileSync(join(dir, 'data', 'a.png'), 'png');
+    writeFileSync(pics, `${JSON.stringify({ response: 'r', chosen: 'c', chosen_images: ['a.png'], rejected: 'x', rejected_images: [] })}\n`);
+    await fails(['--trainer', 'adpo', '--model_name_or_path', lmModel, '--dataset_name', pics, '--output_dir', out], /pics\.jsonl:1: ADPO with images needs a vision-language model/, 1);
+    const chat = join(dir, 'data', 'chat.jsonl');
+    const m = (role: string, content: string) => ({ role, content });
+    writeFileSync(chat, `${JSON.stringify({ prompt: [m('user', 'hi')], chosen: [m('assistant', 'hello')], rejected: [m('assistant', 'go away')] })}\n`);
+    await fails(['--model_name_or_path', lmModel, '--dataset_name', chat, '--output_dir', out], /chat\.jsonl:1: conversational records need a chat template/, 1);
   });
 
   it('seed-003 records for Whisper pass; their audio folder is the dataset folder', async () => {

@@ -20,7 +20,8 @@ const flagsNoDefaults = defineFlags({
   trainer: { type: 'enum', values: TRAINERS, help: 'the objective: dpo, orpo, adpo (two contexts, one response) or sft' },
   model_name_or_path: { type: 'string', required: true, metavar: 'DIR', help: 'a local HF model folder (config.json, model.safetensors, tokenizer.json)' },
   dataset_name: { type: 'string', required: true, metavar: 'FILE', help: 'the training data: TRL preference JSONL/JSON, or seed-003 records with audio.path; media paths resolve under its folder' },
-  dataset_format: { type: 'string', metavar: 'FORMAT', help: "dataset format: auto, preference or asr-preference" },
+  eval_dataset_name: { type: 'string', metavar: 'FILE', help: 'evaluation data in the same format, evaluated every eval_steps (which then defaults to logging_steps)' },
+  dataset_format: { type: 'string', metavar: 'FORMAT', help: 'dataset format: auto, preference (TRL), asr-preference (seed 003) or adpo (seed 002, text contexts)' },
   output_dir: { type: 'string', required: true, metavar: 'DIR', help: 'where the adapter, metrics.jsonl, trainer_state.json and checkpoint-N/ go (created if missing)' },
   seed: { type: 'number', int: true, help: 'one seed for LoRA init, dropout and shuffling' },
   learning_rate: { type: 'number', help: 'peak learning rate of AdamW' },
@@ -70,12 +71,28 @@ export const flags: FlagSchema = Object.fromEntries(Object.entries(flagsNoDefaul
   return [k, d === undefined || ('required' in spec && spec.required) ? spec : ({ ...spec, default: d } as FlagSpec)];
 }));
 
+/** The environment the runner reads, for `--help`. */
+const ENVIRONMENT = [
+  'environment:',
+  '  PREFSTUDIO_CHROMIUM=PATH     the Chromium/Chrome to drive (default /usr/bin/chromium)',
+  '  PREFSTUDIO_WEBGPU_ADAPTER=vulkan|swiftshader  where WebGPU runs (default: the GPU through Vulkan when',
+  '                               /dev/nvidia0 or /dev/dri/renderD* exists, else SwiftShader, WebGPU on the CPU)',
+  '  PREFSTUDIO_BUILD=auto|never|always  build dist/ when missing or older than the sources (auto, default)',
+  '  PREFSTUDIO_APP_DIR=DIR       serve this build instead of dist/',
+  '  PREFSTUDIO_VERBOSE=1         show browser warnings (ORT placement notes, ...)',
+  '',
+  'Ctrl-C stops after the current step and writes checkpoint-N/ (exit 130); resume with --resume_from_checkpoint last.',
+].join('\n');
+
+/** Flags of the runner that are not TrainConfig keys (the evaluation file rides in the job, not the config). */
+export const RUNNER_FLAGS = ['eval_dataset_name'] as const;
+
 /** Formats a trainer can train on, and the record kinds they give. */
-const TRAINABLE = ['auto', 'preference', 'asr-preference'] as const;
+const TRAINABLE = ['auto', 'preference', 'asr-preference', 'adpo'] as const;
 
 /** Turn parsed flags into a validated TrainConfig; errors name the flag (or the config file's key). */
 export function configFromFlags(values: Record<string, unknown>, argv: readonly string[] = []): TrainConfig {
-  const input = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const input = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== undefined && !(RUNNER_FLAGS as readonly string[]).includes(k)));
   let config: TrainConfig;
   try {
     config = parseTrainConfig(input, 'train');
@@ -138,53 +155,68 @@ export function latestCheckpoint(dir: string): string | undefined {
   return steps.length ? join(dir, `checkpoint-${Math.max(...steps)}`) : undefined;
 }
 
-/** What the dataset check found: its summary, and whether the records carry audio. */
-export interface DatasetCheck { summary: LoadSummary; withAudio: number; records: number }
+/** What the dataset check found: its summary, the record kind, and how many records carry audio. */
+export interface DatasetCheck { summary: LoadSummary; kind: DataRecord['kind']; withAudio: number; records: number }
 
 /** Read the dataset once in Node with the same parser the worker uses: bad records and paths fail here, before a browser starts. */
-export async function checkDataset(file: string, format: string): Promise<DatasetCheck> {
+export async function checkDataset(flag: string, file: string, format: string): Promise<DatasetCheck> {
   const root = dirname(file);
   const stream = loadDataset({ format: format as 'auto', source: basename(file), tree: nodeFileTree(root), maxErrors: 5 });
   let records = 0;
   let withAudio = 0;
-  let wrongKind: DataRecord | undefined;
+  let kind: DataRecord['kind'] | undefined;
   try {
     for await (const r of stream) {
       records++;
+      kind ??= r.kind;
       if (r.kind === 'asr-preference' || (r.kind === 'preference' && r.audio?.length)) withAudio++;
-      if (r.kind !== 'asr-preference' && r.kind !== 'preference') wrongKind ??= r;
+      if (r.kind === 'preference' && r.format !== 'standard') throw new CommandError(`${flag}: ${r.src.file}:${r.src.line}: conversational records need a chat template, which is not supported yet; use string prompt/chosen/rejected`);
+      if (r.kind === 'adpo' && (r.chosenImages.length || r.rejectedImages.length)) throw new CommandError(`${flag}: ${r.src.file}:${r.src.line}: ADPO with images needs a vision-language model, which is not supported yet`);
     }
   } catch (e) {
-    throw new CommandError(`--dataset_name: ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof CommandError) throw e;
+    throw new CommandError(`${flag}: ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const s = stream.summary;
-  if (wrongKind) throw new CommandError(`--dataset_name: ${file}: records are '${s.format}', not preference pairs (need prompt/chosen/rejected, or seed 003's audio/chosen/rejected)`);
+  if (kind !== undefined && kind !== 'asr-preference' && kind !== 'preference' && kind !== 'adpo') {
+    throw new CommandError(`${flag}: ${file}: records are '${s.format}', not preference pairs (need prompt/chosen/rejected, seed 003's audio/chosen/rejected, or ADPO's response/chosen/rejected)`);
+  }
   if (s.errors.length > 0) {
     const bad = s.skipped - (s.skippedByReason.filtered ?? 0);
-    throw new CommandError(`--dataset_name: ${formatRecordError(s.errors[0])}${bad > 1 ? ` (and ${bad - 1} more bad record${bad > 2 ? 's' : ''})` : ''}`);
+    throw new CommandError(`${flag}: ${formatRecordError(s.errors[0])}${bad > 1 ? ` (and ${bad - 1} more bad record${bad > 2 ? 's' : ''})` : ''}`);
   }
-  if (records === 0) throw new CommandError(`--dataset_name: ${file}: no training records${s.skipped ? ` (${s.skipped} filtered out)` : ''}`);
-  return { summary: s, withAudio, records };
+  if (records === 0 || kind === undefined) throw new CommandError(`${flag}: ${file}: no training records${s.skipped ? ` (${s.skipped} filtered out)` : ''}`);
+  return { summary: s, kind, withAudio, records };
 }
 
 /** Check folders and files, resolve `resume_from_checkpoint: last`, and build the runner's plan. */
-export async function planTrain(config: TrainConfig): Promise<HeadlessPlan> {
+export async function planTrain(config: TrainConfig, evalDataset?: string): Promise<HeadlessPlan> {
   const model = folder('--model_name_or_path', config.model_name_or_path, 'a local HF model folder; Hub ids are not downloaded');
   if (!existsSync(join(model, 'config.json'))) throw new CommandError(`--model_name_or_path: ${config.model_name_or_path} has no config.json (not an HF model folder?)`);
   const modelType = (readJsonFile('--model_name_or_path', join(model, 'config.json')) as { model_type?: unknown } | null)?.model_type;
   if (!isModelType(modelType)) throw new CommandError(`--model_name_or_path: config.json model_type ${JSON.stringify(modelType)} is not supported (llama, qwen2, whisper)`);
 
-  const dataFile = resolve(config.dataset_name);
-  try {
-    if (statSync(dataFile).isDirectory()) throw new CommandError(`--dataset_name: ${config.dataset_name} is a folder; give the JSONL/JSON file`);
-    accessSync(dataFile, constants.R_OK);
-  } catch (e) {
-    if (e instanceof CommandError) throw e;
-    throw new CommandError(`--dataset_name: cannot read ${config.dataset_name}: ${errnoText(e)}`);
-  }
-  const data = await checkDataset(dataFile, config.dataset_format);
-  if (modelType === 'whisper' && data.withAudio < data.records) throw new CommandError(`--dataset_name: the model is Whisper but ${data.records - data.withAudio} of ${data.records} records have no audio`);
-  if (modelType !== 'whisper' && data.withAudio > 0) throw new CommandError(`--dataset_name: records carry audio but the model (${modelType}) is text-only`);
+  const dataset = async (flag: string, path: string): Promise<{ file: string; records: number }> => {
+    const file = resolve(path);
+    try {
+      if (statSync(file).isDirectory()) throw new CommandError(`${flag}: ${path} is a folder; give the JSONL/JSON file`);
+      accessSync(file, constants.R_OK);
+    } catch (e) {
+      if (e instanceof CommandError) throw e;
+      throw new CommandError(`${flag}: cannot read ${path}: ${errnoText(e)}`);
+    }
+    const data = await checkDataset(flag, file, config.dataset_format);
+    if ((data.kind === 'adpo') !== (config.trainer === 'adpo')) {
+      throw new CommandError(config.trainer === 'adpo'
+        ? `${flag}: --trainer adpo needs ADPO records (response, chosen and rejected contexts); ${path} holds '${data.kind}' records`
+        : `${flag}: ${path} holds ADPO records (one response, two contexts): use --trainer adpo`);
+    }
+    if (modelType === 'whisper' && data.withAudio < data.records) throw new CommandError(`${flag}: the model is Whisper but ${data.records - data.withAudio} of ${data.records} records have no audio`);
+    if (modelType !== 'whisper' && data.withAudio > 0) throw new CommandError(`${flag}: records carry audio but the model (${modelType}) is text-only`);
+    return { file, records: data.records };
+  };
+  const data = await dataset('--dataset_name', config.dataset_name);
+  const evalData = evalDataset === undefined ? undefined : await dataset('--eval_dataset_name', evalDataset);
 
   let adapter: string | undefined;
   if (config.adapter_path !== undefined) {
@@ -215,16 +247,23 @@ export async function planTrain(config: TrainConfig): Promise<HeadlessPlan> {
   } else if (r !== undefined) {
     resolved = { ...config, resume_from_checkpoint: undefined };
   }
-  return { config: resolved, modelDir: model, modelType, dataFile, dataRecords: data.records, adapterDir: adapter, resumeDir: resume, outputDir: output };
+  // As HF's TrainingArguments: evaluation every logging_steps unless eval_steps says otherwise.
+  if (evalData && resolved.eval_steps === undefined) resolved = { ...resolved, eval_steps: resolved.logging_steps };
+  return {
+    config: resolved, modelDir: model, modelType, dataFile: data.file, dataRecords: data.records,
+    ...(evalData ? { evalFile: evalData.file, evalRecords: evalData.records } : {}),
+    adapterDir: adapter, resumeDir: resume, outputDir: output,
+  };
 }
 
 /** Run with the arguments after `train`; resolves to the exit code. `launch` is the headless runner (swapped in tests). */
 export function run(argv: string[], io: CommandIo = stdio, launch: (plan: HeadlessPlan, io: CommandIo) => Promise<number> = runHeadless): Promise<number> {
   return guard('train', io, async () => {
     const parsed = parseFlags(flags, argv);
-    if (parsed.help) { io.out(helpText('train', summary, flags)); return 0; }
+    if (parsed.help) { io.out(`${helpText('train', summary, flags)}\n\n${ENVIRONMENT}`); return 0; }
     const config = configFromFlags(parsed.flags as Record<string, unknown>, argv);
-    const plan = await planTrain(config);
+    const evalFile = (parsed.flags as Record<string, unknown>).eval_dataset_name;
+    const plan = await planTrain(config, typeof evalFile === 'string' ? evalFile : undefined);
     return launch(plan, io);
   });
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { serve } from './server';
+import { parseRange, serve } from './server';
 
 /** A request whose path is sent as written (fetch would normalize '..' away client-side). */
 function raw(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
@@ -64,5 +64,32 @@ describe('headless server', () => {
     expect(readFileSync(join(out, 'ckpt/a.json'), 'utf8')).toBe('{"ok":1}');
     expect((await raw('PUT', `${origin}/output/../evil.txt`, 'x')).status).toBe(403);
     expect((await raw('PUT', `${origin}/output/%2e%2e%2fevil.txt`, 'x')).status).toBe(403);
+  });
+
+  it('answers Range requests on mounts (206 with Content-Range; 416 past the end)', async () => {
+    const url = `${origin}/mount/data/train.jsonl`; // 15 bytes: {"prompt":"a"}\n
+    const part = await fetch(url, { headers: { Range: 'bytes=2-7' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 2-7/15');
+    expect(await part.text()).toBe('prompt');
+    const tail = await fetch(url, { headers: { Range: 'bytes=-2' } });
+    expect(await tail.text()).toBe('}\n');
+    expect((await fetch(url, { headers: { Range: 'bytes=99-' } })).status).toBe(416);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-length'), head.headers.get('accept-ranges')]).toEqual([200, '15', 'bytes']);
+    expect(parseRange('bytes=0-', 10)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=5-100', 10)).toEqual({ start: 5, end: 9 });
+    expect(parseRange('bytes=0-1,4-5', 10)).toBeUndefined();
+  });
+
+  it('POST appends to an output file, PUT replaces it', async () => {
+    for (const line of ['{"step":1}\n', '{"step":2}\n']) {
+      expect((await fetch(`${origin}/output/metrics.jsonl`, { method: 'POST', body: line })).status).toBe(201);
+    }
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe('{"step":1}\n{"step":2}\n');
+    await fetch(`${origin}/output/metrics.jsonl`, { method: 'PUT', body: 'x' });
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe('x');
+    expect((await raw('POST', `${origin}/output/../evil.txt`, 'x')).status).toBe(403);
+    expect((await fetch(`${origin}/output/`, { method: 'PUT', body: 'x' })).status).toBe(400);
   });
 });

@@ -1,5 +1,7 @@
 // The headless runner's loopback server: the built app (with cross-origin isolation headers),
 // read-only mounts of local folders the run needs (model, dataset), and a write-only output folder.
+// Mounts answer HTTP Range requests (safetensors tensors are read one range at a time); outputs
+// are written with PUT (create or replace) and POST (append: metrics.jsonl lines).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, createWriteStream, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -50,11 +52,38 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-async function serveFile(res: ServerResponse, file: string): Promise<void> {
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` against a file of `size` bytes: [start, end] inclusive, or null when unsatisfiable. */
+export function parseRange(header: string, size: number): { start: number; end: number } | null | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined; // not a single range we understand: serve the whole file
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    return n === 0 || size === 0 ? null : { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start >= size || end < start ? null : { start, end };
+}
+
+async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
   let st;
   try { st = statSync(file); } catch { return send(res, 404, `not found: ${file}`); }
-  if (st.isDirectory()) return serveFile(res, join(file, 'index.html'));
-  res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size, 'Cache-Control': 'no-store', ...isolation });
+  if (st.isDirectory()) return serveFile(req, res, join(file, 'index.html'));
+  const head = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store', ...isolation };
+  const range = req.headers.range === undefined ? undefined : parseRange(req.headers.range, st.size);
+  if (range === null) {
+    res.writeHead(416, { ...head, 'Content-Range': `bytes */${st.size}` });
+    res.end();
+    return;
+  }
+  if (range) {
+    res.writeHead(206, { ...head, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${st.size}` });
+    if (req.method === 'HEAD') { res.end(); return; }
+    await pipeline(createReadStream(file, { start: range.start, end: range.end }), res);
+    return;
+  }
+  res.writeHead(200, { ...head, 'Content-Length': st.size });
+  if (req.method === 'HEAD') { res.end(); return; }
   await pipeline(createReadStream(file), res);
 }
 
@@ -66,17 +95,18 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
     const [, , name, ...rest] = path.split('/');
     const root = o.mounts?.[decodeURIComponent(name)];
     if (!root) return send(res, 404, `no mount named '${name}'`);
-    return serveFile(res, resolveInside(root, rest.join('/')));
+    return serveFile(req, res, resolveInside(root, rest.join('/')));
   }
   if (path.startsWith('/output/')) {
     if (!o.outputDir) return send(res, 404, 'this run has no output folder');
-    if (req.method !== 'PUT') return send(res, 405, 'outputs are written with PUT');
+    if (req.method !== 'PUT' && req.method !== 'POST') return send(res, 405, 'outputs are written with PUT (replace) or POST (append)');
     const file = resolveInside(o.outputDir, path.slice('/output/'.length));
+    if (file === resolve(o.outputDir)) return send(res, 400, 'an output needs a file name');
     await mkdir(dirname(file), { recursive: true });
-    await pipeline(req, createWriteStream(file));
+    await pipeline(req, createWriteStream(file, { flags: req.method === 'POST' ? 'a' : 'w' }));
     return send(res, 201, relative(o.outputDir, file));
   }
-  return serveFile(res, resolveInside(o.appDir, path === '/' ? 'index.html' : path.slice(1)));
+  return serveFile(req, res, resolveInside(o.appDir, path === '/' ? 'index.html' : path.slice(1)));
 }
 
 /** Start the server on 127.0.0.1; resolves with its origin and a close function. */

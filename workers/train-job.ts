@@ -1,0 +1,95 @@
+// A training job as the worker runs it, whoever asked (the headless runner through the page hook,
+// or the studio): model, dataset, adapter and checkpoint folders are read over HTTP (the runner's
+// loopback mounts), the dataset is parsed here with src/data, audio is fetched, decoded and
+// resampled on demand, and every output is written back with PUT (replace) / POST (append).
+import { type TrainConfig } from '../src/train/config';
+import { train, type TrainSummary } from '../src/train/trainer';
+import { Graph, GraphSession, type Backend, type Ort, neg } from '../src/engine';
+import { httpSource } from '../src/models/io/file-source';
+import { formatSummary } from '../src/data';
+import { type DatasetLocation, type Fetch, audioLoader, httpSink, loadExamples } from './http-io';
+
+/** What the worker needs to train: the validated config and where its folders are served. */
+export interface TrainJob {
+  /** Names the job for `cancel`. */
+  id: string;
+  config: TrainConfig;
+  /** Absolute base URL of the HF model folder. */
+  model: string;
+  /** The dataset: its folder's base URL, the data file inside it, and the folder's local path (absolute record paths under it are accepted). */
+  data: DatasetLocation;
+  /** Evaluation data, evaluated every `config.eval_steps`. */
+  eval?: DatasetLocation;
+  /** Base URL of a PEFT adapter folder to start from. */
+  adapter?: string;
+  /** Base URL of a checkpoint-N folder to resume. */
+  resume?: string;
+  /** Base URL that outputs are PUT/POSTed under. */
+  output: string;
+}
+
+/** What streams back while a job runs (plain data). */
+export type TrainEvent =
+  | { type: 'progress'; step: number; totalSteps: number; epoch: number; phase: string }
+  | { type: 'log'; entry: Record<string, number> }
+  | { type: 'message'; text: string };
+
+/** The end of a job: the trainer's summary plus what the worker measured. */
+export interface TrainJobResult {
+  summary: TrainSummary;
+  backend: Backend;
+  /** Training examples after parsing. */
+  examples: number;
+  /** The dataset report (`preference: read 4, kept 4, skipped 0`). */
+  dataset: string;
+  /** Wall time of the whole job in the worker (ms): loading, sessions, training, writing. */
+  wallMs: number;
+}
+
+const EVAL_AUDIO = '//eval/';
+
+/**
+ * Make ORT create its WebGPU device (it does so with the first WebGPU session), so tensors can be
+ * uploaded with `toDevice` before any session of the run exists. Release the returned session
+ * when the job ends.
+ * NOTE: `ort.env.webgpu.device` is undefined until then, and the trainer uploads frozen weights
+ * before it opens its first session.
+ */
+export async function holdWebGpuDevice(ort: Ort): Promise<GraphSession> {
+  const g = new Graph('webgpu_init');
+  g.output('y', neg(g.input('x', 'float32', [1])));
+  return GraphSession.create(ort, g, { backend: 'webgpu' });
+}
+
+/** Run a job to its end (or until `shouldStop`, after which the trainer checkpoints). */
+export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEvent) => void, shouldStop: () => boolean, fetchFn: Fetch = fetch): Promise<TrainJobResult> {
+  const t0 = performance.now();
+  const backend: Backend = job.config.device;
+  onEvent({ type: 'progress', step: 0, totalSteps: 0, epoch: 0, phase: 'reading the dataset' });
+  const { examples, summary } = await loadExamples(job.data, job.config.dataset_format, fetchFn);
+  onEvent({ type: 'message', text: `dataset: ${formatSummary(summary, 3)}` });
+  // Eval audio lives under its own mount: its paths get a prefix no normalized path has.
+  const evalExamples = job.eval
+    ? (await loadExamples(job.eval, job.config.dataset_format, fetchFn)).examples.map((e) => (typeof e.audio === 'string' ? { ...e, audio: `${EVAL_AUDIO}${e.audio}` } : e))
+    : undefined;
+  const trainAudio = audioLoader(job.data.root, fetchFn);
+  const evalAudio = job.eval ? audioLoader(job.eval.root, fetchFn) : trainAudio;
+  const output = httpSink(job.output, fetchFn);
+  const hold = backend === 'webgpu' ? await holdWebGpuDevice(ort) : null;
+  const result = await train(job.config, {
+    ort,
+    backend,
+    model: httpSource(job.model),
+    examples,
+    ...(evalExamples ? { evalExamples } : {}),
+    loadAudio: (p) => (p.startsWith(EVAL_AUDIO) ? evalAudio(p.slice(EVAL_AUDIO.length)) : trainAudio(p)),
+    ...(job.adapter ? { adapter: httpSource(job.adapter) } : {}),
+    ...(job.resume ? { resume: httpSource(job.resume) } : {}),
+    output,
+    onLog: (entry) => onEvent({ type: 'log', entry: { ...entry } }),
+    onProgress: (p) => onEvent({ type: 'progress', step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, phase: p.phase }),
+    shouldStop,
+  }).finally(() => hold?.release());
+  await output.flush();
+  return { summary: result, backend, examples: examples.length, dataset: formatSummary(summary, 3), wallMs: performance.now() - t0 };
+}
