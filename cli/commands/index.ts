@@ -2,6 +2,7 @@
 import * as wer from './wer';
 import * as simulate from './simulate';
 import * as train from './train';
+import * as tiny from './tiny';
 export interface Command {
   /** One line for `prefstudio --help`. */
   summary: string;
@@ -13,4 +14,5 @@ export const commands: Record<string, Command> = {
   wer,
   simulate,
   train,
+  tiny,
 };
