@@ -4,8 +4,16 @@ import { useEffect } from 'react';
 import { useStudio, type Route } from './store';
 import { worker } from './worker-client';
 import { EnginePage } from './pages/engine-page';
+import { DataPage } from './pages/data-page';
+import { SimulatePage } from './pages/simulate-page';
+import { ReviewPage } from './pages/review-page';
+import { JudgePage } from './pages/judge-page';
 
 const pages: { route: Route; label: string; key: string; hint: string }[] = [
+  { route: 'data', label: 'Data', key: 'g d', hint: 'Drop files or folders; validation report and TRL export' },
+  { route: 'simulate', label: 'Simulate', key: 'g s', hint: 'Biasing and error simulation with a live preview of pairs' },
+  { route: 'review', label: 'Review', key: 'g r', hint: 'Pairs side by side with a word diff and the waveform' },
+  { route: 'judge', label: 'Judge', key: 'g j', hint: 'Blind A/B labeling with the keyboard' },
   { route: 'engine', label: 'Engine check', key: 'g e', hint: 'Train a one-block transformer on WebGPU and WASM and compare' },
 ];
 
@@ -69,7 +77,13 @@ export function App() {
           <h1>{pages.find((p) => p.route === route)?.label ?? 'PrefStudio'}</h1>
           <RuntimeBadge />
         </header>
-        <section className="page">{route === 'engine' && <EnginePage />}</section>
+        <section className="page">
+          {route === 'engine' && <EnginePage />}
+          {route === 'data' && <DataPage />}
+          {route === 'simulate' && <SimulatePage />}
+          {route === 'review' && <ReviewPage />}
+          {route === 'judge' && <JudgePage />}
+        </section>
       </main>
     </div>
   );

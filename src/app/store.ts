@@ -1,7 +1,11 @@
 // UI state: one zustand store built from slices; worker results live in react-query instead.
 import { create, type StateCreator } from 'zustand';
+import type { PickedFile } from '../../workers/studio-api';
+import type { SimForm, SimNumberField } from './pages/simulate-page.form';
 
-export type Route = 'engine' | 'data' | 'train' | 'runs';
+export type Route = 'data' | 'simulate' | 'review' | 'judge' | 'engine' | 'train' | 'runs';
+
+const ROUTES = ['data', 'simulate', 'review', 'judge', 'engine', 'train', 'runs'] as const;
 
 interface NavSlice {
   route: Route;
@@ -13,11 +17,53 @@ interface EngineSlice {
   setEngineSteps: (n: number) => void;
 }
 
-export type StudioState = NavSlice & EngineSlice;
+/** The project the studio works on: the built-in demo, or files the user picked or dropped. */
+export type ProjectSource =
+  | { kind: 'demo'; key: string; labelsKey: string; label: string }
+  | { kind: 'files'; key: string; labelsKey: string; label: string; files: PickedFile[] };
+
+/** The demo project (the studio starts on it). */
+export const DEMO_SOURCE: ProjectSource = { kind: 'demo', key: 'demo', labelsKey: 'demo', label: 'Demo project' };
+
+interface ProjectSlice {
+  project: ProjectSource;
+  /** Work on picked or dropped files (resets the simulation form and the review position). */
+  openFiles: (files: PickedFile[], label: string) => void;
+  /** Go back to the built-in demo. */
+  openDemo: () => void;
+}
+
+interface SimSlice {
+  /** Fields the user changed; the rest come from the project's dataset config. */
+  simEdits: Partial<SimForm>;
+  setSimField: (key: SimNumberField, value: number) => void;
+  setSimBiasing: (on: boolean) => void;
+  resetSim: () => void;
+}
+
+/** How the Review page orders pairs. */
+export type ReviewSort = 'index' | 'wer-desc' | 'wer-asc';
+
+interface ReviewSlice {
+  reviewSort: ReviewSort;
+  /** WER bounds in percent (null: no bound). */
+  reviewMinWer: number | null;
+  reviewMaxWer: number | null;
+  /** Position in the sorted, filtered list. */
+  reviewPos: number;
+  setReviewSort: (s: ReviewSort) => void;
+  setReviewMinWer: (pct: number | null) => void;
+  setReviewMaxWer: (pct: number | null) => void;
+  setReviewPos: (pos: number) => void;
+  /** Move by `delta` within a list of `count` pairs (clamped). */
+  stepReview: (delta: number, count: number) => void;
+}
+
+export type StudioState = NavSlice & EngineSlice & ProjectSlice & SimSlice & ReviewSlice;
 
 const routeFromHash = (): Route => {
   const h = typeof location === 'undefined' ? '' : location.hash.replace(/^#\/?/, '');
-  return (['engine', 'data', 'train', 'runs'] as const).find((r) => r === h) ?? 'engine';
+  return ROUTES.find((r) => r === h) ?? 'data';
 };
 
 const navSlice: StateCreator<StudioState, [], [], NavSlice> = (set) => ({
@@ -33,8 +79,43 @@ const engineSlice: StateCreator<StudioState, [], [], EngineSlice> = (set) => ({
   setEngineSteps: (engineSteps) => set({ engineSteps: Math.max(1, Math.min(500, Math.round(engineSteps))) }),
 });
 
+let drops = 0;
+const fresh = { simEdits: {}, reviewPos: 0 };
+
+const projectSlice: StateCreator<StudioState, [], [], ProjectSlice> = (set) => ({
+  project: DEMO_SOURCE,
+  openFiles: (files, label) => {
+    const size = files.reduce((s, f) => s + f.blob.size, 0);
+    // The cache key is new per pick; labels stay with the same files picked again.
+    const labelsKey = `files:${label}:${files.length}:${size}`;
+    set({ project: { kind: 'files', key: `${labelsKey}#${++drops}`, labelsKey, label, files }, ...fresh });
+  },
+  openDemo: () => set({ project: DEMO_SOURCE, ...fresh }),
+});
+
+const simSlice: StateCreator<StudioState, [], [], SimSlice> = (set) => ({
+  simEdits: {},
+  setSimField: (key, value) => set((s) => ({ simEdits: { ...s.simEdits, [key]: value } })),
+  setSimBiasing: (on) => set((s) => ({ simEdits: { ...s.simEdits, biasing: on } })),
+  resetSim: () => set({ simEdits: {} }),
+});
+
+const reviewSlice: StateCreator<StudioState, [], [], ReviewSlice> = (set) => ({
+  reviewSort: 'index',
+  reviewMinWer: null,
+  reviewMaxWer: null,
+  reviewPos: 0,
+  setReviewSort: (reviewSort) => set({ reviewSort, reviewPos: 0 }),
+  setReviewMinWer: (reviewMinWer) => set({ reviewMinWer, reviewPos: 0 }),
+  setReviewMaxWer: (reviewMaxWer) => set({ reviewMaxWer, reviewPos: 0 }),
+  setReviewPos: (reviewPos) => set({ reviewPos: Math.max(0, reviewPos) }),
+  stepReview: (delta, count) => set((s) => ({ reviewPos: Math.max(0, Math.min(count - 1, s.reviewPos + delta)) })),
+});
+
 /** The studio's store. */
-export const useStudio = create<StudioState>()((...a) => ({ ...navSlice(...a), ...engineSlice(...a) }));
+export const useStudio = create<StudioState>()((...a) => ({
+  ...navSlice(...a), ...engineSlice(...a), ...projectSlice(...a), ...simSlice(...a), ...reviewSlice(...a),
+}));
 
 if (typeof window !== 'undefined') {
   window.addEventListener('hashchange', () => useStudio.setState({ route: routeFromHash() }));
