@@ -1,14 +1,15 @@
 // `prefstudio train` end to end: the real CLI as a child process against the built app, training a
 // tiny LM (DPO) and a tiny Whisper (ORPO) for a few steps on WebGPU (SwiftShader in CI) and the LM
-// on WASM, then checking output_dir: the PEFT adapter, metrics.jsonl, trainer_state.json and
-// checkpoints; that the saved adapter, merged into the base weights in Node (ORT WASM), reproduces
-// the log-probs the worker's trained model reported; Ctrl-C (a checkpoint) and resuming from it;
-// and that failures are one clear line with a non-zero exit.
+// on WASM (also on TRL's mixed standard/conversational fixture, through the chat template), then
+// checking output_dir: the PEFT adapter, metrics.jsonl, trainer_state.json and checkpoints; that
+// the saved adapter, merged into the base weights in Node (ORT WASM), reproduces the log-probs the
+// worker's trained model reported; Ctrl-C (a checkpoint) and resuming from it; and that failures
+// are one clear line with a non-zero exit.
 import { expect, test } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type ExampleLogps, adapterLogps, mean } from '../cli/headless/adapter-logps';
 import { type TinyRun, writeLmRun, writeWhisperRun } from '../cli/headless/fixtures';
 import { type TrainConfig } from '../src/train/config';
@@ -143,6 +144,31 @@ test('tiny LM on --device wasm: same losses as WebGPU, step for step', async () 
       expect(Math.abs(cpu[i][k] - gpu[i][k]), `${k} at step ${i + 1}: wasm ${cpu[i][k]} webgpu ${gpu[i][k]}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(gpu[i][k])));
     }
   }
+});
+
+test('tiny LM on the README\'s mixed TRL fixture (--device wasm): conversational rows go through the chat template, the media row is left out; the adapter reproduces the trained log-probs', async () => {
+  test.setTimeout(180_000);
+  const out = join(work, 'out-chat');
+  const data = resolve('tests/fixtures/data/preference-good.jsonl');
+  const r = await cli(['--model_name_or_path', lm.model, '--dataset_name', data, '--output_dir', out, ...common, '--max_steps', '2',
+    '--eval_dataset_name', data, '--eval_steps', '2', '--device', 'wasm'], { entry: 'tsx' });
+  expect(r.err, r.out).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/, 4 records from .*preference-good\.jsonl/);
+  expect(r.out).toMatch(/^dataset: preference: read 5, kept 5, skipped 0$/m);
+  expect(r.out).toMatch(/^dataset: 1 record with audio or images left out \(the model is text-only\)$/m);
+  expect(lines(join(out, 'metrics.jsonl')).map((m) => [m.step, m.epoch])).toEqual([[1, 0.5], [2, 1]]); // 4 examples, batches of 2
+  // The same 4 records in Node (the media row dropped from a copy): rendered, tokenized and scored there, they match the worker.
+  const textOnly = join(work, 'chat-data', 'pairs.jsonl');
+  mkdirSync(dirname(textOnly), { recursive: true });
+  writeFileSync(textOnly, readFileSync(data, 'utf8').split('\n').filter((l) => l.trim() && !l.includes('"audio"')).join('\n') + '\n');
+  const config = json<TrainConfig>(join(out, 'training_args.json'));
+  const ort = testOrt();
+  const saved = await adapterLogps(ort, { modelDir: lm.model, adapterDir: out, dataFile: textOnly, config });
+  const base = await adapterLogps(ort, { modelDir: lm.model, dataFile: textOnly, config });
+  expect(saved.chosenSum).toHaveLength(4);
+  const state = json<{ log_history: Record<string, number>[] }>(join(out, 'trainer_state.json'));
+  expectReproduced(state.log_history.find((e) => 'eval_loss' in e)!, saved, base, 'sum');
 });
 
 test('tiny Whisper, ORPO on WebGPU with seed-003 WAV records: adapter, metrics, reproduced log-probs', async () => {

@@ -84,12 +84,14 @@ describe('worker HTTP I/O', () => {
     await expect(bad.flush()).rejects.toThrow(/writing x\.txt: HTTP 404/);
   });
 
-  it('ADPO text records become response + two contexts; images and chat messages are refused by name', () => {
+  it('ADPO text records become response + two contexts; images and chat contexts are refused by name; chat preference records keep their messages', () => {
     const src = { file: 'a.jsonl', line: 3 };
     expect(toExample({ kind: 'adpo', response: 'r', chosen: 'c', chosenImages: [], rejected: 'x', rejectedImages: [], src })).toEqual({ response: 'r', chosen: 'c', rejected: 'x' });
     expect(() => toExample({ kind: 'adpo', response: 'r', chosen: 'c', chosenImages: ['i.png'], rejected: 'x', rejectedImages: [], src })).toThrow('a.jsonl:3: ADPO with images');
     const m = [{ role: 'user', content: 'hi' }];
-    expect(() => toExample({ kind: 'preference', format: 'conversational', implicitPrompt: false, prompt: m, chosen: m, rejected: m, src })).toThrow('a.jsonl:3: conversational records need a chat template');
+    const a = [{ role: 'assistant', content: 'hello' }];
+    expect(toExample({ kind: 'preference', format: 'conversational', implicitPrompt: false, prompt: m, chosen: a, rejected: m, id: 'c', src })).toEqual({ prompt: m, chosen: a, rejected: m, id: 'c' });
+    expect(() => toExample({ kind: 'adpo', response: 'r', chosen: m, chosenImages: [], rejected: m, rejectedImages: [], src })).toThrow('a.jsonl:3: conversational ADPO contexts need a chat template');
     expect(() => toExample({ kind: 'asr', id: 'x', audio: 'a.flac', text: 't', src })).toThrow("a.jsonl:3: a 'asr' record is not a preference pair");
   });
 });

@@ -76,13 +76,13 @@ export function httpSink(baseUrl: string, fetchFn: Fetch = fetch): OutputSink & 
   };
 }
 
-/** The trainer's examples from parsed records: TRL preference (text, maybe with audio), seed 003's audio records, or ADPO text contexts. */
+/** The trainer's examples from parsed records: TRL preference (text or messages, maybe with audio), seed 003's audio records, or ADPO text contexts. */
 export function toExample(r: DataRecord): TrainExample {
   switch (r.kind) {
     case 'asr-preference':
       return { chosen: r.chosen, rejected: r.rejected, audio: r.audio, ...(r.id !== undefined ? { id: r.id } : {}) };
     case 'preference':
-      if (r.format !== 'standard') throw new Error(`${r.src.file}:${r.src.line}: conversational records need a chat template, which is not supported yet; use standard (string) prompt/chosen/rejected`);
+      // Conversational records keep their messages: the trainer renders them with the model's chat template.
       return {
         prompt: r.prompt, chosen: r.chosen, rejected: r.rejected,
         ...(r.audio?.length ? { audio: r.audio[0] } : {}), ...(r.id !== undefined ? { id: r.id } : {}),

@@ -1,11 +1,16 @@
 // A training job as the worker runs it, whoever asked (the headless runner through the page hook,
 // or the studio): model, dataset, adapter and checkpoint folders are read over HTTP (the runner's
-// loopback mounts), the dataset is parsed here with src/data, audio is fetched, decoded and
-// resampled on demand, and every output is written back with PUT (replace) / POST (append).
+// loopback mounts), the dataset is parsed here with src/data (conversational records keep their
+// messages for the model's chat template; a text-only model leaves out records that need audio or
+// images), audio is fetched, decoded and resampled on demand, and every output is written back
+// with PUT (replace) / POST (append).
 import { type TrainConfig } from '../src/train/config';
+import { needsMedia } from '../src/train/data';
+import { type TrainExample } from '../src/train/io';
 import { train, type TrainSummary } from '../src/train/trainer';
 import { Graph, GraphSession, type Backend, type Ort, neg } from '../src/engine';
-import { httpSource } from '../src/models/io/file-source';
+import { type FileSource, httpSource, readJson } from '../src/models/io/file-source';
+import { modelDefFor } from '../src/models/registry';
 import { formatSummary } from '../src/data';
 import { type DatasetLocation, type Fetch, audioLoader, httpSink, loadExamples } from './http-io';
 
@@ -66,11 +71,18 @@ export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEve
   const t0 = performance.now();
   const backend: Backend = job.config.device;
   onEvent({ type: 'progress', step: 0, totalSteps: 0, epoch: 0, phase: 'reading the dataset' });
-  const { examples, summary } = await loadExamples(job.data, job.config.dataset_format, fetchFn);
+  const model = httpSource(job.model, fetchFn);
+  const textOnly = await isTextOnly(model);
+  const read = async (d: DatasetLocation) => {
+    const { examples, summary } = await loadExamples(d, job.config.dataset_format, fetchFn);
+    return { summary, ...(textOnly ? withoutMedia(examples, d.file) : { examples, left: '' }) };
+  };
+  const { examples, summary, left } = await read(job.data);
   onEvent({ type: 'message', text: `dataset: ${formatSummary(summary, 3)}` });
+  if (left) onEvent({ type: 'message', text: `dataset: ${left}` });
   // Eval audio lives under its own mount: its paths get a prefix no normalized path has.
   const evalExamples = job.eval
-    ? (await loadExamples(job.eval, job.config.dataset_format, fetchFn)).examples.map((e) => (typeof e.audio === 'string' ? { ...e, audio: `${EVAL_AUDIO}${e.audio}` } : e))
+    ? (await read(job.eval)).examples.map((e) => (typeof e.audio === 'string' ? { ...e, audio: `${EVAL_AUDIO}${e.audio}` } : e))
     : undefined;
   const trainAudio = audioLoader(job.data.root, fetchFn);
   const evalAudio = job.eval ? audioLoader(job.eval.root, fetchFn) : trainAudio;
@@ -79,7 +91,7 @@ export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEve
   const result = await train(job.config, {
     ort,
     backend,
-    model: httpSource(job.model),
+    model,
     examples,
     ...(evalExamples ? { evalExamples } : {}),
     loadAudio: (p) => (p.startsWith(EVAL_AUDIO) ? evalAudio(p.slice(EVAL_AUDIO.length)) : trainAudio(p)),
@@ -92,4 +104,20 @@ export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEve
   }).finally(() => hold?.release());
   await output.flush();
   return { summary: result, backend, examples: examples.length, dataset: formatSummary(summary, 3), wallMs: performance.now() - t0 };
+}
+
+/** True when the folder's model_type takes text only (a causal LM: no audio, no images). */
+export async function isTextOnly(model: FileSource): Promise<boolean> {
+  return modelDefFor(await readJson(model, 'config.json')).kind === 'causal-lm';
+}
+
+/**
+ * A text-only model's examples: those that need audio or images are left out, and `left` says how
+ * many (empty when none); when every one needs media the job fails, naming the file.
+ */
+export function withoutMedia(xs: readonly TrainExample[], file: string): { examples: TrainExample[]; left: string } {
+  const examples = xs.filter((x) => !needsMedia(x));
+  const n = xs.length - examples.length;
+  if (n && !examples.length) throw new Error(`${file}: every record carries audio or images, but the model is text-only`);
+  return { examples, left: n ? `${n} record${n === 1 ? '' : 's'} with audio or images left out (the model is text-only)` : '' };
 }

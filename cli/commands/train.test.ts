@@ -163,13 +163,13 @@ describe('prefstudio train: one-line errors before any browser starts', () => {
     writeFileSync(abs, `${JSON.stringify({ audio: { path: join(dir, 'secret.wav') }, chosen: 'a', rejected: 'b' })}\n`);
     await fails(['--model_name_or_path', whisperModel, '--dataset_name', abs, '--output_dir', out], /abs\.jsonl:1: audio\.path: absolute path .* is outside the dataset root/, 1);
     await fails(['--model_name_or_path', whisperModel, '--dataset_name', lmData, '--output_dir', out], /the model is Whisper but 2 of 2 records have no audio/, 1);
-    await fails(['--model_name_or_path', lmModel, '--dataset_name', asrData, '--output_dir', out], /records carry audio but the model \(llama\) is text-only/, 1);
+    await fails(['--model_name_or_path', lmModel, '--dataset_name', asrData, '--output_dir', out], /--dataset_name: every record carries audio or images, but the model \(llama\) is text-only/, 1);
     const empty = join(dir, 'data', 'empty.jsonl');
     writeFileSync(empty, '');
     await fails(['--model_name_or_path', lmModel, '--dataset_name', empty, '--output_dir', out, '--dataset_format', 'preference'], /no training records/, 1);
   });
 
-  it('ADPO records go with --trainer adpo only; conversational records and images are refused up front', async () => {
+  it('ADPO records go with --trainer adpo only; ADPO images are refused up front', async () => {
     const adpo = join(dir, 'data', 'adpo.jsonl');
     writeFileSync(adpo, `${JSON.stringify({ response: ' blue.', chosen: 'The sky is', rejected: 'Grass is' })}\n`);
     const ok = await train('--trainer', 'adpo', '--model_name_or_path', lmModel, '--dataset_name', adpo, '--output_dir', out);
@@ -181,10 +181,44 @@ describe('prefstudio train: one-line errors before any browser starts', () => {
     writeFileSync(join(dir, 'data', 'a.png'), 'png');
     writeFileSync(pics, `${JSON.stringify({ response: 'r', chosen: 'c', chosen_images: ['a.png'], rejected: 'x', rejected_images: [] })}\n`);
     await fails(['--trainer', 'adpo', '--model_name_or_path', lmModel, '--dataset_name', pics, '--output_dir', out], /pics\.jsonl:1: ADPO with images needs a vision-language model/, 1);
+  });
+
+  it('conversational records: rendered with the model\'s chat template up front; no template is one line naming the model folder', async () => {
     const chat = join(dir, 'data', 'chat.jsonl');
     const m = (role: string, content: string) => ({ role, content });
-    writeFileSync(chat, `${JSON.stringify({ prompt: [m('user', 'hi')], chosen: [m('assistant', 'hello')], rejected: [m('assistant', 'go away')] })}\n`);
-    await fails(['--model_name_or_path', lmModel, '--dataset_name', chat, '--output_dir', out], /chat\.jsonl:1: conversational records need a chat template/, 1);
+    writeFileSync(chat, [
+      { prompt: 'The sky is', chosen: ' blue.', rejected: ' green.' },
+      { prompt: [m('user', 'hi')], chosen: [m('assistant', 'hello')], rejected: [m('assistant', 'go away')] },
+    ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // lmModel has no tokenizer_config.json and no chat_template.jinja.
+    await fails(['--model_name_or_path', lmModel, '--dataset_name', chat, '--output_dir', out],
+      new RegExp(`^prefstudio train: --dataset_name: chat\\.jsonl:2: conversational records need the model's chat template, and ${lmModel} has none \\(no chat_template in tokenizer_config\\.json and no chat_template\\.jinja\\)$`), 1);
+    const withTemplate = (name: string, files: Record<string, string>): string => {
+      const d = join(dir, name);
+      mkdirSync(d);
+      writeFileSync(join(d, 'config.json'), '{"model_type": "llama"}');
+      for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+      return d;
+    };
+    const chatMl = "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    const chatModel = withTemplate('chat-lm', { 'tokenizer_config.json': JSON.stringify({ eos_token: '</s>', chat_template: chatMl }) });
+    const ok = await train('--model_name_or_path', chatModel, '--dataset_name', chat, '--output_dir', out);
+    expect(ok.err).toBe('');
+    expect(ok.plan).toMatchObject({ dataRecords: 2 });
+    // A chat_template.jinja file is a template too.
+    const jinjaModel = withTemplate('jinja-lm', { 'chat_template.jinja': chatMl });
+    expect((await train('--model_name_or_path', jinjaModel, '--dataset_name', chat, '--output_dir', out)).plan).toMatchObject({ dataRecords: 2 });
+    // The README's fixture: standard and conversational rows train; the row with audio and images is left out for a text-only model.
+    const good = await train('--model_name_or_path', chatModel, '--dataset_name', resolve('tests/fixtures/data/preference-good.jsonl'), '--output_dir', out);
+    expect(good.err).toBe('');
+    expect(good.plan).toMatchObject({ dataRecords: 4 });
+    // A template that raises, or one TRL cannot split into prompt and completion, fails on the record.
+    const strict = withTemplate('strict-lm', { 'chat_template.jinja': "{% if messages[0]['role'] != 'system' %}{{ raise_exception('a system message must come first') }}{% endif %}" });
+    await fails(['--model_name_or_path', strict, '--dataset_name', chat, '--output_dir', out], /^prefstudio train: --dataset_name: chat\.jsonl:2: chat template: a system message must come first$/, 1);
+    const unsplittable = withTemplate('odd-lm', { 'chat_template.jinja': '{% for x in messages %}{{ x.content }}{% endfor %}{% if add_generation_prompt %}>{% endif %}' });
+    await fails(['--model_name_or_path', unsplittable, '--dataset_name', chat, '--output_dir', out], /chat\.jsonl:2: the chat template's rendering of prompt \+ chosen does not start with its rendering of the prompt alone/, 1);
+    // Whisper has no chat template either.
+    await fails(['--model_name_or_path', whisperModel, '--dataset_name', chat, '--output_dir', out], /chat\.jsonl:2: conversational records need the model's chat template/, 1);
   });
 
   it('seed-003 records for Whisper pass; their audio folder is the dataset folder', async () => {

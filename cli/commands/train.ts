@@ -1,15 +1,23 @@
 // `prefstudio train`: headless preference fine-tuning. Flags are TrainConfig's keys (TRL/HF
 // spelling, 1:1), also readable from `--config FILE` (TOML or JSON). Everything that can be
-// checked on this side (flag values, folders, files, the dataset's records and media paths) is
-// checked before a browser starts; then the headless runner serves the built app, opens it in
-// Chromium and drives the studio's own training worker.
+// checked on this side (flag values, folders, files, the dataset's records and media paths,
+// conversational records rendered with the model's chat template) is checked before a browser
+// starts; then the headless runner serves the built app, opens it in Chromium and drives the
+// studio's own training worker.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SCHEDULERS, TRAINERS, type TrainConfig, parseTrainConfig, trainConfigSchema } from '../../src/train/config';
 import { DPO_LOSS_TYPES } from '../../src/train/losses/dpo';
-import { isModelType } from '../../src/models/registry';
-import { type DataRecord, type LoadSummary, formatRecordError, loadDataset } from '../../src/data';
+import { isModelType, registry } from '../../src/models/registry';
+import { type ModelType } from '../../src/models/types';
+import { type ChatTemplate } from '../../src/models/io/chat-template';
+import { folderChatTemplate, loadHfFolder } from '../../src/models/io/hf-folder';
+import { folderSource } from '../../src/models/io/file-source-node';
+import { NO_TEMPLATE, needsMedia } from '../../src/train/data';
+import { applyChatTemplate } from '../../src/train/tokenize';
+import { type DataRecord, type LoadSummary, type PreferenceRecord, formatRecordError, loadDataset } from '../../src/data';
 import { nodeFileTree } from '../../src/data/io/fs-node';
+import { toExample } from '../../workers/http-io';
 import { type CommandIo, CommandError, FlagError, type FlagSchema, type FlagSpec, defineFlags, guard, helpText, parseFlags, stdio } from '../flags';
 import { type HeadlessPlan, runHeadless } from '../headless/run';
 
@@ -19,7 +27,7 @@ export const summary = 'fine-tune a model with DPO/ORPO/ADPO/SFT in headless Chr
 const flagsNoDefaults = defineFlags({
   trainer: { type: 'enum', values: TRAINERS, help: 'the objective: dpo, orpo, adpo (two contexts, one response) or sft' },
   model_name_or_path: { type: 'string', required: true, metavar: 'DIR', help: 'a local HF model folder (config.json, model.safetensors, tokenizer.json)' },
-  dataset_name: { type: 'string', required: true, metavar: 'FILE', help: 'the training data: TRL preference JSONL/JSON, or seed-003 records with audio.path; media paths resolve under its folder' },
+  dataset_name: { type: 'string', required: true, metavar: 'FILE', help: 'the training data: TRL preference JSONL/JSON (text, or chat messages through the model\'s chat template), or seed-003 records with audio.path; media paths resolve under its folder' },
   eval_dataset_name: { type: 'string', metavar: 'FILE', help: 'evaluation data in the same format, evaluated every eval_steps (which then defaults to logging_steps)' },
   dataset_format: { type: 'string', metavar: 'FORMAT', help: 'dataset format: auto, preference (TRL), asr-preference (seed 003) or adpo (seed 002, text contexts)' },
   output_dir: { type: 'string', required: true, metavar: 'DIR', help: 'where the adapter, metrics.jsonl, trainer_state.json and checkpoint-N/ go (created if missing)' },
@@ -155,23 +163,34 @@ export function latestCheckpoint(dir: string): string | undefined {
   return steps.length ? join(dir, `checkpoint-${Math.max(...steps)}`) : undefined;
 }
 
-/** What the dataset check found: its summary, the record kind, and how many records carry audio. */
-export interface DatasetCheck { summary: LoadSummary; kind: DataRecord['kind']; withAudio: number; records: number }
+/** What the dataset check found: its summary, the record kind, how many records carry audio, and how many a text-only model leaves out. */
+export interface DatasetCheck { summary: LoadSummary; kind: DataRecord['kind']; withAudio: number; records: number; leftOut: number }
 
-/** Read the dataset once in Node with the same parser the worker uses: bad records and paths fail here, before a browser starts. */
-export async function checkDataset(flag: string, file: string, format: string): Promise<DatasetCheck> {
+/** What the dataset check needs of the model: its folder, whether it takes text only, and its chat template (read when first needed). */
+export interface ModelCheck { dir: string; modelType: ModelType; textOnly: boolean; chatTemplate: () => Promise<ChatTemplate | null> }
+
+/**
+ * Read the dataset once in Node with the same parser the worker uses: bad records and paths fail
+ * here, before a browser starts. With `model`, conversational records are rendered with its chat
+ * template (a missing template or one that fails names the record), and a text-only model leaves
+ * out records that need audio or images, as the worker does (`records` counts those kept).
+ */
+export async function checkDataset(flag: string, file: string, format: string, model?: ModelCheck): Promise<DatasetCheck> {
   const root = dirname(file);
   const stream = loadDataset({ format: format as 'auto', source: basename(file), tree: nodeFileTree(root), maxErrors: 5 });
   let records = 0;
   let withAudio = 0;
+  let leftOut = 0;
   let kind: DataRecord['kind'] | undefined;
   try {
     for await (const r of stream) {
-      records++;
       kind ??= r.kind;
-      if (r.kind === 'asr-preference' || (r.kind === 'preference' && r.audio?.length)) withAudio++;
-      if (r.kind === 'preference' && r.format !== 'standard') throw new CommandError(`${flag}: ${r.src.file}:${r.src.line}: conversational records need a chat template, which is not supported yet; use string prompt/chosen/rejected`);
       if (r.kind === 'adpo' && (r.chosenImages.length || r.rejectedImages.length)) throw new CommandError(`${flag}: ${r.src.file}:${r.src.line}: ADPO with images needs a vision-language model, which is not supported yet`);
+      const ex = r.kind === 'preference' || r.kind === 'asr-preference' ? toExample(r) : null;
+      if (ex?.audio !== undefined) withAudio++;
+      if (model?.textOnly && ex && needsMedia(ex)) { leftOut++; continue; }
+      records++;
+      if (r.kind === 'preference' && r.format === 'conversational' && model) await checkChat(flag, r, model);
     }
   } catch (e) {
     if (e instanceof CommandError) throw e;
@@ -185,8 +204,38 @@ export async function checkDataset(flag: string, file: string, format: string): 
     const bad = s.skipped - (s.skippedByReason.filtered ?? 0);
     throw new CommandError(`${flag}: ${formatRecordError(s.errors[0])}${bad > 1 ? ` (and ${bad - 1} more bad record${bad > 2 ? 's' : ''})` : ''}`);
   }
+  if (kind !== undefined && records === 0 && leftOut > 0) throw new CommandError(`${flag}: every record carries audio or images, but the model (${model?.modelType}) is text-only`);
   if (records === 0 || kind === undefined) throw new CommandError(`${flag}: ${file}: no training records${s.skipped ? ` (${s.skipped} filtered out)` : ''}`);
-  return { summary: s, kind, withAudio, records };
+  return { summary: s, kind, withAudio, records, leftOut };
+}
+
+/** Render a conversational record as training will (TRL's chat-template split); failures name the record, or the model folder when it has no template. */
+async function checkChat(flag: string, r: Extract<PreferenceRecord, { format: 'conversational' }>, model: ModelCheck): Promise<void> {
+  const at = `${r.src.file}:${r.src.line}`;
+  const template = await model.chatTemplate();
+  if (!template) throw new CommandError(`${flag}: ${at}: conversational records need the model's chat template, and ${model.dir} has none (${NO_TEMPLATE})`);
+  try {
+    applyChatTemplate(template, r);
+  } catch (e) {
+    throw new CommandError(`${flag}: ${at}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The model side of the dataset check: text-only unless the registry's model is seq2seq (Whisper); the template from the folder's files. */
+export function modelCheck(dir: string, modelType: ModelType): ModelCheck {
+  let template: Promise<ChatTemplate | null> | undefined;
+  return {
+    dir,
+    modelType,
+    textOnly: registry[modelType].kind === 'causal-lm',
+    chatTemplate: () => (template ??= (async () => {
+      try {
+        return folderChatTemplate(await loadHfFolder(folderSource(dir), { weights: false }));
+      } catch (e) {
+        throw new CommandError(`--model_name_or_path: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    })()),
+  };
 }
 
 /** Check folders and files, resolve `resume_from_checkpoint: last`, and build the runner's plan. */
@@ -196,6 +245,7 @@ export async function planTrain(config: TrainConfig, evalDataset?: string): Prom
   const modelType = (readJsonFile('--model_name_or_path', join(model, 'config.json')) as { model_type?: unknown } | null)?.model_type;
   if (!isModelType(modelType)) throw new CommandError(`--model_name_or_path: config.json model_type ${JSON.stringify(modelType)} is not supported (llama, qwen2, whisper)`);
 
+  const modelSide = modelCheck(model, modelType);
   const dataset = async (flag: string, path: string): Promise<{ file: string; records: number }> => {
     const file = resolve(path);
     try {
@@ -205,14 +255,13 @@ export async function planTrain(config: TrainConfig, evalDataset?: string): Prom
       if (e instanceof CommandError) throw e;
       throw new CommandError(`${flag}: cannot read ${path}: ${errnoText(e)}`);
     }
-    const data = await checkDataset(flag, file, config.dataset_format);
+    const data = await checkDataset(flag, file, config.dataset_format, modelSide);
     if ((data.kind === 'adpo') !== (config.trainer === 'adpo')) {
       throw new CommandError(config.trainer === 'adpo'
         ? `${flag}: --trainer adpo needs ADPO records (response, chosen and rejected contexts); ${path} holds '${data.kind}' records`
         : `${flag}: ${path} holds ADPO records (one response, two contexts): use --trainer adpo`);
     }
     if (modelType === 'whisper' && data.withAudio < data.records) throw new CommandError(`${flag}: the model is Whisper but ${data.records - data.withAudio} of ${data.records} records have no audio`);
-    if (modelType !== 'whisper' && data.withAudio > 0) throw new CommandError(`${flag}: records carry audio but the model (${modelType}) is text-only`);
     return { file, records: data.records };
   };
   const data = await dataset('--dataset_name', config.dataset_name);

@@ -82,7 +82,7 @@ export function weightFiles(w: TrainedWeights): Record<string, Uint8Array | stri
 
 /** The model folder files a full-weights output copies (everything but the weights). */
 export const MODEL_SIDE_FILES = [
-  'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'preprocessor_config.json',
+  'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'preprocessor_config.json', 'chat_template.jinja',
 ] as const;
 
 /** Read the small files of a model folder (to make a full-weights output loadable by itself). */

@@ -4,13 +4,16 @@ import { type Dim } from '../engine';
 import { Rng } from '../engine/random';
 import { type HostTensor } from '../engine/train-step';
 import { WhisperFeatureExtractor } from '../data/audio/log-mel';
+import { type ChatTemplate } from '../models/io/chat-template';
+import { folderChatTemplate } from '../models/io/hf-folder';
 import { type SequenceRow, collateRows, lengthBucket, rowLength } from './collate';
 import { type TrainConfig } from './config';
 import { type TrainExample } from './io';
 import { type BatchLayout, INPUT_NAMES, PAIRS, ROWS, type RowLayout, featuresPerRow } from './policy';
 import { type ModelSetup } from './setup';
 import {
-  type LengthLimits, tokenizeContextsForCausalLm, tokenizeContextsForWhisper, tokenizeForCausalLm, tokenizeForWhisper,
+  type ChatExample, type LengthLimits, type TokenizedExample, applyChatTemplate, tokenizeChatForCausalLm, tokenizeContextsForCausalLm, tokenizeContextsForWhisper,
+  tokenizeForCausalLm, tokenizeForWhisper,
 } from './tokenize';
 
 /** Audio as given: samples, or a path for `loadAudio`. */
@@ -37,20 +40,67 @@ export function prepareExample(ex: TrainExample, index: number, s: ModelSetup, c
   const audio = ex.audio;
   if (s.whisper && audio === undefined) throw new Error(`${where}: a Whisper model needs 'audio'`);
   if (rows === 'contexts') {
+    const { chosen, rejected } = ex;
     if (typeof ex.response !== 'string') throw new Error(`${where}: ADPO needs a 'response' (chosen and rejected are its two contexts)`);
+    if (typeof chosen !== 'string' || typeof rejected !== 'string') throw new Error(`${where}: ADPO contexts must be text; chat messages are not supported for ADPO`);
     const t = s.whisper
-      ? tokenizeContextsForWhisper(s.tokenizer, s.whisper.prompt, { chosen: ex.chosen, rejected: ex.rejected, response: ex.response }, limits)
-      : tokenizeContextsForCausalLm(s.tokenizer, { chosen: ex.chosen, rejected: ex.rejected, response: ex.response }, limits);
+      ? tokenizeContextsForWhisper(s.tokenizer, s.whisper.prompt, { chosen, rejected, response: ex.response }, limits)
+      : tokenizeContextsForCausalLm(s.tokenizer, { chosen, rejected, response: ex.response }, limits);
     return {
       rows: [{ prompt: t.chosenPromptIds, completion: t.responseIds }, { prompt: t.rejectedPromptIds, completion: t.responseIds }],
       audio, rejectedAudio: ex.rejectedAudio,
     };
   }
-  const t = s.whisper
-    ? tokenizeForWhisper(s.tokenizer, s.whisper.prompt, ex, limits)
-    : tokenizeForCausalLm(s.tokenizer, { prompt: ex.prompt ?? '', chosen: ex.chosen, rejected: ex.rejected }, limits);
+  const x = splitKinds(ex, where);
+  const t = x.kind === 'chat'
+    ? tokenizeChat(s, x.chat, where, limits)
+    : s.whisper
+      ? tokenizeForWhisper(s.tokenizer, s.whisper.prompt, x, limits)
+      : tokenizeForCausalLm(s.tokenizer, { prompt: x.prompt ?? '', chosen: x.chosen, rejected: x.rejected }, limits);
   const chosen = { prompt: t.promptIds, completion: t.chosenIds };
   return { rows: rows === 'single' ? [chosen] : [chosen, { prompt: t.promptIds, completion: t.rejectedIds }], audio };
+}
+
+/** Where transformers looks for a chat template, for error messages. */
+export const NO_TEMPLATE = 'no chat_template in tokenizer_config.json and no chat_template.jinja';
+
+/** An example's fields as text (standard) or as message lists (conversational); mixing the two is an error. */
+function splitKinds(ex: TrainExample, where: string): { kind: 'text'; prompt?: string; chosen: string; rejected: string } | { kind: 'chat'; chat: ChatExample } {
+  const { prompt, chosen, rejected } = ex;
+  if (typeof chosen === 'string' && typeof rejected === 'string' && (prompt === undefined || typeof prompt === 'string')) return { kind: 'text', prompt, chosen, rejected };
+  if (Array.isArray(chosen) && Array.isArray(rejected) && (prompt === undefined || Array.isArray(prompt))) return { kind: 'chat', chat: { prompt: prompt ?? [], chosen, rejected } };
+  throw new Error(`${where}: prompt, chosen and rejected must all be text or all be message lists`);
+}
+
+/** A conversational example through the model's chat template, then tokenized. */
+function tokenizeChat(s: ModelSetup, chat: ChatExample, where: string, limits: LengthLimits): TokenizedExample {
+  if (s.whisper) throw new Error(`${where}: conversational examples need a causal LM with a chat template; Whisper takes text`);
+  try {
+    const template = chatTemplateOf(s);
+    if (!template) throw new Error(`conversational examples need a chat template, and ${s.loaded.folder.source.label} has none (${NO_TEMPLATE})`);
+    return tokenizeChatForCausalLm(s.tokenizer, applyChatTemplate(template, chat), limits);
+  } catch (e) {
+    throw new Error(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+// One compiled template per loaded model, made on first use (standard data never parses it).
+const templates = new WeakMap<ModelSetup, ChatTemplate | null>();
+
+/** The setup's chat template (from its folder's files), or null when the model has none. */
+export function chatTemplateOf(s: ModelSetup): ChatTemplate | null {
+  let t = templates.get(s);
+  if (t === undefined) {
+    t = folderChatTemplate(s.loaded.folder);
+    templates.set(s, t);
+  }
+  return t;
+}
+
+/** True when an example needs audio or images (audio paths, or non-text parts in its messages). */
+export function needsMedia(ex: Pick<TrainExample, 'prompt' | 'chosen' | 'rejected' | 'audio' | 'rejectedAudio'>): boolean {
+  if (ex.audio !== undefined || ex.rejectedAudio !== undefined) return true;
+  return [ex.prompt, ex.chosen, ex.rejected].some((v) => Array.isArray(v) && v.some((m) => typeof m.content !== 'string' && m.content.some((p) => p.type !== 'text')));
 }
 
 /**

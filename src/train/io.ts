@@ -1,19 +1,21 @@
 // The trainer's I/O boundary: plain data in (config, examples, file sources), files and callbacks
 // out. The same shapes serve Node tests, the training worker and the headless runner.
 import { type Backend, type Ort } from '../engine';
+import { type Message } from '../data/formats/types';
 import { type FileSource, memorySource, normPath } from '../models/io';
 
 /**
  * One training example, already loaded (dataset parsing happens elsewhere).
  * DPO/ORPO/SFT: `prompt` (optional; Whisper: a bias text sent as previous text) with the `chosen`
- * and `rejected` completions (SFT trains on `chosen`). ADPO (seed 002): one `response` and two
- * contexts, `chosen` and `rejected` prompt texts (Whisper: bias texts, with `audio` for the chosen
- * context and `rejectedAudio` for the rejected one, which defaults to `audio`).
+ * and `rejected` completions (SFT trains on `chosen`), all text (TRL's standard format) or all
+ * message lists (conversational: rendered by the model's chat template). ADPO (seed 002): one
+ * `response` and two contexts, `chosen` and `rejected` prompt texts (Whisper: bias texts, with
+ * `audio` for the chosen context and `rejectedAudio` for the rejected one, which defaults to `audio`).
  */
 export interface TrainExample {
-  prompt?: string;
-  chosen: string;
-  rejected: string;
+  prompt?: string | Message[];
+  chosen: string | Message[];
+  rejected: string | Message[];
   /** ADPO's shared response. */
   response?: string;
   /** 16 kHz mono samples, or a path that `TrainIo.loadAudio` resolves. */

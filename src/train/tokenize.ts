@@ -1,7 +1,10 @@
 // Tokenization as TRL does it for preference data: prompt and completions are tokenized
-// separately without special tokens and EOS is appended to each completion. For Whisper the
-// decoder prompt is <|startoftranscript|> <|lang|> <|task|> <|notimestamps|>, optionally preceded
-// by a previous-text (bias) prompt, and the completion is the transcript plus <|endoftext|>.
+// separately without special tokens and EOS is appended to each completion. Conversational
+// examples are first rendered to text by the model's chat template (TRL's
+// maybe_apply_chat_template). For Whisper the decoder prompt is <|startoftranscript|> <|lang|>
+// <|task|> <|notimestamps|>, optionally preceded by a previous-text (bias) prompt, and the
+// completion is the transcript plus <|endoftext|>.
+import { type ChatMessage, type RenderOptions } from '../models/io/chat-template';
 
 /** What the trainers need of a tokenizer. */
 export interface TextTokenizer {
@@ -51,6 +54,65 @@ export function tokenizeForCausalLm(tok: TextTokenizer, ex: { prompt: string; ch
     promptIds: causalLmPromptIds(tok, ex.prompt),
     chosenIds: [...tok.encode(ex.chosen), tok.eosTokenId],
     rejectedIds: [...tok.encode(ex.rejected), tok.eosTokenId],
+  }, limits);
+}
+
+/** What the chat path needs of a template: transformers-style rendering (a ChatTemplate). */
+export interface ChatRenderer {
+  render(messages: readonly ChatMessage[], opts?: RenderOptions): string;
+}
+
+/** A conversational preference example: message lists (the prompt may be empty). */
+export interface ChatExample {
+  prompt: readonly ChatMessage[];
+  chosen: readonly ChatMessage[];
+  rejected: readonly ChatMessage[];
+}
+
+/** A conversational example as text: the rendered prompt and what each completion adds to it. */
+export interface ChatTexts {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+}
+
+/**
+ * TRL's `apply_chat_template` for a preference example. The prompt is rendered with the generation
+ * prompt when its last message is the user's (continuing the final message when it is the
+ * assistant's; any other role is an error), and each completion is the rendering of prompt +
+ * completion with the prompt's rendering cut from its front, which must be a prefix of it. An empty
+ * prompt (no shared leading messages) renders chosen and rejected whole, as TRL's implicit-prompt case.
+ */
+export function applyChatTemplate(chat: ChatRenderer, ex: ChatExample): ChatTexts {
+  const last = ex.prompt.at(-1);
+  if (!last) return { prompt: '', chosen: chat.render(ex.chosen), rejected: chat.render(ex.rejected) };
+  if (last.role !== 'user' && last.role !== 'assistant') {
+    throw new Error(`the prompt's last message has role '${last.role}'; it must be 'user' or 'assistant' (as in TRL)`);
+  }
+  const prompt = chat.render(ex.prompt, last.role === 'user' ? { addGenerationPrompt: true } : { continueFinalMessage: true });
+  const completion = (side: 'chosen' | 'rejected'): string => {
+    const whole = chat.render([...ex.prompt, ...ex[side]]);
+    if (!whole.startsWith(prompt)) {
+      throw new Error(`the chat template's rendering of prompt + ${side} does not start with its rendering of the prompt alone (TRL cannot split such a template): prompt ${JSON.stringify(prompt)}, prompt + ${side} ${JSON.stringify(whole)}`);
+    }
+    return whole.slice(prompt.length);
+  };
+  return { prompt, chosen: completion('chosen'), rejected: completion('rejected') };
+}
+
+/**
+ * A rendered conversational example on a decoder-only LM: the texts tokenized apart and EOS
+ * appended to the completions, as for standard text.
+ * NOTE: no BOS is added to the prompt: the template writes it where the model wants one (as
+ * transformers and TRL tokenize a rendered chat without special tokens). Only a prompt that renders
+ * to nothing starts with BOS (or EOS), so the first completion token is predicted from something.
+ */
+export function tokenizeChatForCausalLm(tok: TextTokenizer, t: ChatTexts, limits: LengthLimits = {}): TokenizedExample {
+  const promptIds = t.prompt ? tok.encode(t.prompt) : [];
+  return truncate({
+    promptIds: promptIds.length ? promptIds : [tok.bosTokenId ?? tok.eosTokenId],
+    chosenIds: [...tok.encode(t.chosen), tok.eosTokenId],
+    rejectedIds: [...tok.encode(t.rejected), tok.eosTokenId],
   }, limits);
 }
 

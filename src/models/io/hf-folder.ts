@@ -1,8 +1,9 @@
 // An HF model folder (as `save_pretrained` writes it, or a Hub repo): config, weights,
 // tokenizer and processor files. Weights stay on disk until a tensor is read.
-import { type FileSource, MissingFileError, readJson } from './file-source';
+import { ChatTemplate, pickChatTemplate } from './chat-template';
+import { type FileSource, MissingFileError, readJson, readText } from './file-source';
 import { WeightStore } from './safetensors';
-import { TextTokenizer } from './tokenizer';
+import { TextTokenizer, specialTokenStrings } from './tokenizer';
 
 /** The parsed files of an HF model folder; optional files are null when absent. */
 export interface HfFolder {
@@ -18,6 +19,8 @@ export interface HfFolder {
   specialTokensMap: unknown | null;
   generationConfig: unknown | null;
   preprocessorConfig: unknown | null;
+  /** chat_template.jinja's text (it wins over tokenizer_config.json's `chat_template`). */
+  chatTemplateJinja: string | null;
 }
 
 /** Options for `loadHfFolder`. */
@@ -61,6 +64,7 @@ export async function loadHfFolder(src: FileSource, opts: LoadOptions = {}): Pro
     specialTokensMap: await optionalJson(src, 'special_tokens_map.json'),
     generationConfig: await optionalJson(src, 'generation_config.json'),
     preprocessorConfig: await optionalJson(src, 'preprocessor_config.json'),
+    chatTemplateJinja: (await src.has('chat_template.jinja')) ? await readText(src, 'chat_template.jinja') : null,
   };
 }
 
@@ -74,4 +78,10 @@ export function folderTokenizer(f: HfFolder): TextTokenizer {
     config: f.config,
     generationConfig: f.generationConfig,
   });
+}
+
+/** The folder's chat template with its special token strings (`name` picks one of several), or null when it has none. */
+export function folderChatTemplate(f: Pick<HfFolder, 'tokenizerConfig' | 'specialTokensMap' | 'chatTemplateJinja'>, name?: string): ChatTemplate | null {
+  const source = pickChatTemplate({ tokenizerConfig: f.tokenizerConfig, chatTemplateJinja: f.chatTemplateJinja }, name);
+  return source === null ? null : new ChatTemplate(source, specialTokenStrings(f.tokenizerConfig, f.specialTokensMap));
 }

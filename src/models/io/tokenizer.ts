@@ -29,6 +29,21 @@ function idList(x: unknown): number[] {
   return [];
 }
 
+/** Special token keys of transformers' `special_tokens_map` (what chat templates see as variables). */
+const SPECIAL_TOKEN_KEYS = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
+
+/** The special token strings a folder defines (tokenizer_config.json first, then special_tokens_map.json); unset ones are left out. */
+export function specialTokenStrings(tokenizerConfig: unknown, specialTokensMap?: unknown): Record<string, string> {
+  const tc = obj(tokenizerConfig);
+  const stm = obj(specialTokensMap);
+  const out: Record<string, string> = {};
+  for (const k of SPECIAL_TOKEN_KEYS) {
+    const s = tokenString(tc[k]) ?? tokenString(stm[k]);
+    if (s !== null) out[k] = s;
+  }
+  return out;
+}
+
 /** Encode/decode text and know the special ids. Encoding never adds special tokens unless asked. */
 export class TextTokenizer {
   /** Beginning-of-sequence id, or null when the model has none (Qwen2). */
