@@ -3,7 +3,7 @@
 export type { ByteSource, BlobLike, ReadStats } from './io/byte-source';
 export { blobSource, memorySource, countingSource, readableChunks } from './io/byte-source';
 export type { FileTree, TreeEntry, FileLike, DirHandleLike, FileHandleLike } from './io/file-tree';
-export { memoryTree, fileListTree, directoryHandleTree, TreeNotFoundError } from './io/file-tree';
+export { memoryTree, mapTree, fileListTree, directoryHandleTree, TreeNotFoundError } from './io/file-tree';
 export type { LineItem, LineReaderOptions } from './io/line-reader';
 export { readLines, readLineBatches, Utf8Error } from './io/line-reader';
 export { readJsonArrayItems } from './io/json-array';

@@ -2,7 +2,7 @@
 // and is read through the same `src/data` loaders as a folder the user drops. Static servers do
 // not list folders, so a manifest (manifest.json, written by tests/fixtures/demo/gen.sh) names
 // every file; bytes are fetched on demand and streamed chunk by chunk.
-import { type FileTree, type TreeEntry, TreeNotFoundError, normalizeRelative, readableChunks } from '../../data';
+import { type FileTree, mapTree, normalizeRelative, readableChunks } from '../../data';
 
 /** One file of a manifest. */
 export interface ManifestFile {
@@ -54,43 +54,15 @@ async function fetchOk(fetcher: Fetcher, url: string, label: string, path: strin
 export function manifestTree(baseUrl: string, manifest: ProjectManifest, fetcher: Fetcher = defaultFetch): FileTree {
   const label = manifest.name;
   const sizes = new Map(manifest.files.map((f) => [normalizeRelative(f.path), f.size] as const));
-  const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
-  for (const path of sizes.keys()) {
-    const segs = path.split('/');
-    let dir = '';
-    segs.forEach((name, i) => {
-      const kind = i === segs.length - 1 ? 'file' : 'directory';
-      const entries = dirs.get(dir) ?? new Map<string, TreeEntry>();
-      dirs.set(dir, entries);
-      entries.set(name, { name, kind });
-      dir = dir === '' ? name : `${dir}/${name}`;
-    });
-  }
-  return {
-    label,
-    async list(dir) {
-      const d = dirs.get(normalizeRelative(dir));
-      if (!d) throw new TreeNotFoundError(label, dir, 'directory');
-      return [...d.values()];
+  return mapTree(label, sizes, (p, size) => ({
+    name: p,
+    size,
+    async *stream() {
+      const r = await fetchOk(fetcher, fileUrl(baseUrl, p), label, p);
+      if (!r.body) throw new Error(`${label}: ${p}: empty response`);
+      yield* readableChunks(r.body);
     },
-    async exists(path) {
-      return sizes.has(normalizeRelative(path));
-    },
-    file(path) {
-      const p = normalizeRelative(path);
-      const size = sizes.get(p);
-      return {
-        name: p,
-        size,
-        async *stream() {
-          if (size === undefined) throw new TreeNotFoundError(label, p, 'file');
-          const r = await fetchOk(fetcher, fileUrl(baseUrl, p), label, p);
-          if (!r.body) throw new Error(`${label}: ${p}: empty response`);
-          yield* readableChunks(r.body);
-        },
-      };
-    },
-  };
+  }));
 }
 
 /** Fetch and check `manifest.json` under `baseUrl`. */

@@ -34,8 +34,8 @@ export class TreeNotFoundError extends Error {
   }
 }
 
-// A tree held as a map of file paths; directories are implied by the paths.
-function mapTree<F>(label: string, files: Map<string, F>, open: (path: string, f: F) => ByteSource): FileTree {
+/** A tree held as a map of file paths (directories implied by the paths); `open` reads one file. */
+export function mapTree<F>(label: string, files: Map<string, F>, open: (path: string, f: F) => ByteSource): FileTree {
   const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
   for (const path of files.keys()) {
     const segs = path.split('/');
