@@ -8,6 +8,8 @@
 // worker already runs off the main thread. Checked in headless Chromium with COOP/COEP: a Vite
 // build puts flac, mpg123 and ogg-vorbis in lazy chunks (40-72 kB each) and all three decode the
 // fixtures inside a module Worker, where OfflineAudioContext does not exist.
+import type { FLACDecodedAudio } from '@wasm-audio-decoders/flac';
+import { parseStreamInfo, silentTailLength } from './flac-frames';
 import { AudioError, type DecodedAudio } from './types';
 
 interface WasmDecoded { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: { message: string; frameNumber: number }[]; bitDepth?: number }
@@ -32,13 +34,28 @@ export function flacTotalSamples(b: Uint8Array): number {
   return (b[21] & 0x0f) * 4294967296 + lo;
 }
 
-/** Decode a FLAC file (starting at 'fLaC'); a cut file fails against STREAMINFO's sample count. */
+/** Restore a final frame of digital silence that the decoder dropped (see flac-frames.ts); else r as is. */
+function padSilentTail(r: FLACDecodedAudio, bytes: Uint8Array): FLACDecodedAudio {
+  const info = parseStreamInfo(bytes);
+  // Only a frame after decoded ones is lost (it rides along with the previous frame).
+  if (!info || r.samplesDecoded === 0 || r.channelData.length !== info.channels || r.bitDepth !== info.bitsPerSample) return r;
+  const zeros = silentTailLength(bytes, r.samplesDecoded);
+  if (zeros === 0) return r;
+  const channelData = r.channelData.map((c) => {
+    const ch = new Float32Array(r.samplesDecoded + zeros); // zero past the decoded samples
+    ch.set(c.subarray(0, r.samplesDecoded));
+    return ch;
+  });
+  return { ...r, channelData, samplesDecoded: r.samplesDecoded + zeros };
+}
+
+/** Decode a FLAC file (starting at 'fLaC'); a cut file fails against STREAMINFO's sample count, a dropped silent last frame is restored. */
 export async function decodeFlac(bytes: Uint8Array, name: string): Promise<DecodedAudio> {
   const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
   const dec = new FLACDecoder();
   await dec.ready;
   try {
-    const r = await dec.decodeFile(bytes);
+    const r = padSilentTail(await dec.decodeFile(bytes), bytes);
     const out = check(r, name, 'FLAC', flacTotalSamples(bytes));
     // NOTE: this libFLAC build scales integers by 1 / (2^(b-1) - 1); libsndfile (soundfile,
     // librosa, our WAV path) uses 1 / 2^(b-1). Recover the integer and rescale to match.

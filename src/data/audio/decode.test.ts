@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from './decode';
+import { crc16 } from './flac-frames';
 import { sniffAudio } from './sniff';
 import { fixtureTone, maxAbsDiff, rms, toneAmplitude } from './testing';
 import { AudioError } from './types';
@@ -101,6 +102,41 @@ describe('FLAC, MP3, Ogg Vorbis (WASM decoders)', () => {
   it('rejects a FLAC cut in half', async () => {
     const b = load('tone-s24.flac');
     await expect(decodeAudio(b.subarray(0, b.length >> 1), { name: 'half.flac' })).rejects.toThrow(/half\.flac: truncated: the FLAC header declares 1600 samples but only 0/);
+  });
+
+  // Made by gen-flac-tail.sh: 0.3 s silence, 0.5 s of a 440 Hz sine, silence; the last frame is a
+  // 12-13 byte CONSTANT-zero frame that the WASM decoder drops (flac-frames.ts), restored here.
+  const tails: [string, number, number][] = [['silent-tail-250ms.flac', 16800, 416], ['silent-tail-600ms.flac', 22400, 1920], ['silent-tail-1000ms.flac', 28800, 128]];
+  for (const [file, total, last] of tails) {
+    it(`decodes ${file} to all ${total} declared samples, ending in silence`, async () => {
+      const a = await decode(file);
+      expect(a.sampleRate).toBe(16000);
+      expect(a.channels).toHaveLength(1);
+      const x = a.channels[0];
+      expect(x).toHaveLength(total);
+      expect(x.subarray(0, 4800).every((v) => v === 0)).toBe(true);
+      expect(toneAmplitude(x, 16000, 440, 4800, 12800)).toBeGreaterThan(0.5);
+      expect(x.subarray(12800).every((v) => v === 0)).toBe(true);
+      expect(x.subarray(total - last).every((v) => Object.is(v, 0))).toBe(true); // the appended block
+    });
+  }
+
+  it('still rejects a silent-tail file that is cut, altered or miscounted', async () => {
+    const b = load('silent-tail-250ms.flac');
+    const short = /truncated: the FLAC header declares 16800 samples but only 16384 could be decoded/;
+    const cut = /truncated: the FLAC header declares 16800 samples but only \d+ could be decoded/;
+    await expect(decodeAudio(b.subarray(0, b.length - 1), { name: 'f.flac' })).rejects.toThrow(cut); // footer cut
+    await expect(decodeAudio(b.subarray(0, b.length >> 1), { name: 'f.flac' })).rejects.toThrow(cut);
+    // The last frame holding the constant 1 instead of 0 (CRC-16 fixed up) is audio we cannot decode.
+    const one = b.slice();
+    one[one.length - 3] = 1;
+    const c = crc16(one, one.length - 13, one.length - 2);
+    one.set([c >> 8, c & 0xff], one.length - 2);
+    await expect(decodeAudio(one, { name: 'f.flac' })).rejects.toThrow(short);
+    // STREAMINFO declaring one sample more than the stream has.
+    const more = b.slice();
+    more[25] += 1;
+    await expect(decodeAudio(more, { name: 'f.flac' })).rejects.toThrow(/declares 16801 samples but only 16384/);
   });
 
   it('decodes MP3 with an ID3 tag (MPEG-1, gapless) and without (MPEG-2 frame sync)', async () => {
