@@ -13,6 +13,8 @@ import { type FileSource, httpSource, readJson } from '../src/models/io/file-sou
 import { modelDefFor } from '../src/models/registry';
 import { formatSummary } from '../src/data';
 import { type DatasetLocation, type Fetch, audioLoader, httpSink, loadExamples } from './http-io';
+import { IDB_OUTPUT, idbSink } from '../src/app/runs/run-db';
+import { staticFetch } from '../src/app/runs/static-fetch';
 
 /** What the worker needs to train: the validated config and where its folders are served. */
 export interface TrainJob {
@@ -29,8 +31,10 @@ export interface TrainJob {
   adapter?: string;
   /** Base URL of a checkpoint-N folder to resume. */
   resume?: string;
-  /** Base URL that outputs are PUT/POSTed under. */
+  /** Base URL that outputs are PUT/POSTed under, or `idb:<run id>` for the studio's IndexedDB run history. */
   output: string;
+  /** The folders are on a static single-page-app server (the studio's own origin): an index.html answer means a missing file. */
+  static?: boolean;
 }
 
 /** What streams back while a job runs (plain data). */
@@ -67,7 +71,8 @@ export async function holdWebGpuDevice(ort: Ort): Promise<GraphSession> {
 }
 
 /** Run a job to its end (or until `shouldStop`, after which the trainer checkpoints). */
-export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEvent) => void, shouldStop: () => boolean, fetchFn: Fetch = fetch): Promise<TrainJobResult> {
+export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEvent) => void, shouldStop: () => boolean, fetchArg: Fetch = fetch): Promise<TrainJobResult> {
+  const fetchFn = job.static ? staticFetch(fetchArg) : fetchArg;
   const t0 = performance.now();
   const backend: Backend = job.config.device;
   onEvent({ type: 'progress', step: 0, totalSteps: 0, epoch: 0, phase: 'reading the dataset' });
@@ -86,7 +91,7 @@ export async function runTrainJob(ort: Ort, job: TrainJob, onEvent: (e: TrainEve
     : undefined;
   const trainAudio = audioLoader(job.data.root, fetchFn);
   const evalAudio = job.eval ? audioLoader(job.eval.root, fetchFn) : trainAudio;
-  const output = httpSink(job.output, fetchFn);
+  const output = job.output.startsWith(IDB_OUTPUT) ? idbSink(job.output) : httpSink(job.output, fetchFn);
   const hold = backend === 'webgpu' ? await holdWebGpuDevice(ort) : null;
   const result = await train(job.config, {
     ort,

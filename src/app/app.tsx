@@ -8,12 +8,16 @@ import { DataPage } from './pages/data-page';
 import { SimulatePage } from './pages/simulate-page';
 import { ReviewPage } from './pages/review-page';
 import { JudgePage } from './pages/judge-page';
+import { TrainPage } from './pages/train-page';
+import { RunsPage } from './pages/runs-page';
 
 const pages: { route: Route; label: string; key: string; hint: string }[] = [
   { route: 'data', label: 'Data', key: 'g d', hint: 'Drop files or folders; validation report and TRL export' },
   { route: 'simulate', label: 'Simulate', key: 'g s', hint: 'Biasing and error simulation with a live preview of pairs' },
   { route: 'review', label: 'Review', key: 'g r', hint: 'Pairs side by side with a word diff and the waveform' },
   { route: 'judge', label: 'Judge', key: 'g j', hint: 'Blind A/B labeling with the keyboard' },
+  { route: 'train', label: 'Train', key: 'g t', hint: 'Train a LoRA adapter with DPO, ORPO or SFT in the worker; live charts' },
+  { route: 'runs', label: 'Runs', key: 'g u', hint: 'Run history (IndexedDB) and adapter downloads' },
   { route: 'engine', label: 'Engine check', key: 'g e', hint: 'Train a one-block transformer on WebGPU and WASM and compare' },
 ];
 
@@ -83,6 +87,8 @@ export function App() {
           {route === 'simulate' && <SimulatePage />}
           {route === 'review' && <ReviewPage />}
           {route === 'judge' && <JudgePage />}
+          {route === 'train' && <TrainPage />}
+          {route === 'runs' && <RunsPage />}
         </section>
       </main>
     </div>

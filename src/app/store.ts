@@ -2,6 +2,7 @@
 import { create, type StateCreator } from 'zustand';
 import type { PickedFile } from '../../workers/studio-api';
 import type { SimForm, SimNumberField } from './pages/simulate-page.form';
+import type { TrainForm, TrainNumberField, TrainTextField } from './pages/train-page.form';
 
 export type Route = 'data' | 'simulate' | 'review' | 'judge' | 'engine' | 'train' | 'runs';
 
@@ -59,7 +60,19 @@ interface ReviewSlice {
   stepReview: (delta: number, count: number) => void;
 }
 
-export type StudioState = NavSlice & EngineSlice & ProjectSlice & SimSlice & ReviewSlice;
+interface TrainSlice {
+  /** Train form fields the user changed; the rest are the studio's demo defaults. */
+  trainEdits: Partial<TrainForm>;
+  setTrainNumber: (key: TrainNumberField, value: number) => void;
+  setTrainText: <K extends TrainTextField>(key: K, value: TrainForm[K]) => void;
+  setTrainPeft: (on: boolean) => void;
+  resetTrain: () => void;
+  /** The run the Runs page shows in detail. */
+  selectedRun: string | null;
+  selectRun: (id: string | null) => void;
+}
+
+export type StudioState = NavSlice & EngineSlice & ProjectSlice & SimSlice & ReviewSlice & TrainSlice;
 
 const routeFromHash = (): Route => {
   const h = typeof location === 'undefined' ? '' : location.hash.replace(/^#\/?/, '');
@@ -112,9 +125,19 @@ const reviewSlice: StateCreator<StudioState, [], [], ReviewSlice> = (set) => ({
   stepReview: (delta, count) => set((s) => ({ reviewPos: Math.max(0, Math.min(count - 1, s.reviewPos + delta)) })),
 });
 
+const trainSlice: StateCreator<StudioState, [], [], TrainSlice> = (set) => ({
+  trainEdits: {},
+  setTrainNumber: (key, value) => set((s) => ({ trainEdits: { ...s.trainEdits, [key]: value } })),
+  setTrainText: (key, value) => set((s) => ({ trainEdits: { ...s.trainEdits, [key]: value } })),
+  setTrainPeft: (on) => set((s) => ({ trainEdits: { ...s.trainEdits, use_peft: on } })),
+  resetTrain: () => set({ trainEdits: {} }),
+  selectedRun: null,
+  selectRun: (selectedRun) => set({ selectedRun }),
+});
+
 /** The studio's store. */
 export const useStudio = create<StudioState>()((...a) => ({
-  ...navSlice(...a), ...engineSlice(...a), ...projectSlice(...a), ...simSlice(...a), ...reviewSlice(...a),
+  ...navSlice(...a), ...engineSlice(...a), ...projectSlice(...a), ...simSlice(...a), ...reviewSlice(...a), ...trainSlice(...a),
 }));
 
 if (typeof window !== 'undefined') {
