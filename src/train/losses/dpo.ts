@@ -5,7 +5,7 @@
 import {
   type Value, add, cast, div, exp, greater, maximum, minimum, mul, neg, relu, sub,
 } from '../../engine';
-import { logSigmoidStable, sigmoidStable } from './stable';
+import { logSigmoid, stableSigmoid } from '../../engine/nn';
 import { type Scalar, type SeqStats, batchMean, nllFromStats, scale, stopGradient, tokenWeightedMean } from './sequence';
 import { sortAscending } from './sort';
 
@@ -81,7 +81,7 @@ function score(logratio: Value, f: FDivergence, alpha: number): Value {
   switch (f) {
     case 'reverse_kl': return logratio;
     case 'forward_kl': return neg(exp(neg(logratio))); // f'(t) = 1 - 1/t, constant dropped
-    case 'js_divergence': return logSigmoidStable(logratio); // f'(t) = log(2t/(t+1)), log 2 dropped
+    case 'js_divergence': return logSigmoid(logratio); // f'(t) = log(2t/(t+1)), log 2 dropped
     case 'alpha_divergence': {
       if (Math.abs(alpha - 1) < 1e-6) return logratio;
       // f'(t) = (t^(alpha-1) - 1)/(alpha-1), constant dropped. NOTE: exponent capped at 80 as TRL does.
@@ -92,8 +92,8 @@ function score(logratio: Value, f: FDivergence, alpha: number): Value {
 
 /** -(1-ls) log s(z) - ls log s(-z): the label-smoothed logistic loss. */
 function smoothedLogistic(z: Value, ls: number): Value {
-  const clean = neg(logSigmoidStable(z));
-  return ls === 0 ? clean : add(mul(clean, 1 - ls), mul(neg(logSigmoidStable(neg(z))), ls));
+  const clean = neg(logSigmoid(z));
+  return ls === 0 ? clean : add(mul(clean, 1 - ls), mul(neg(logSigmoid(neg(z))), ls));
 }
 
 /** 1 / (k beta) for a number or a graph scalar. */
@@ -134,18 +134,18 @@ export function dpoLoss(cfg: DpoConfig, x: DpoInputs): DpoOutputs {
       }
       case 'exo_pair': { // KL(softmax(beta h) || [1-eps, eps]) over {chosen, rejected}, EXO eq. 16
         if (!(ls > 0)) throw new Error("exo_pair needs labelSmoothing > 0 (EXO recommends 1e-3)");
-        const win = mul(sigmoidStable(bd), sub(logSigmoidStable(bd), Math.log1p(-ls)));
-        const lose = mul(sigmoidStable(neg(bd)), sub(logSigmoidStable(neg(bd)), Math.log(ls)));
+        const win = mul(stableSigmoid(bd), sub(logSigmoid(bd), Math.log1p(-ls)));
+        const lose = mul(stableSigmoid(neg(bd)), sub(logSigmoid(neg(bd)), Math.log(ls)));
         return add(win, lose);
       }
       case 'nca_pair': {
         const cr = scale(chosenScores, beta);
         const rr = scale(rejectedScores, beta);
-        return sub(sub(neg(logSigmoidStable(cr)), mul(logSigmoidStable(neg(cr)), 0.5)), mul(logSigmoidStable(neg(rr)), 0.5));
+        return sub(sub(neg(logSigmoid(cr)), mul(logSigmoid(neg(cr)), 0.5)), mul(logSigmoid(neg(rr)), 0.5));
       }
       case 'robust': { // ((1-ls)(-log s(bh)) + ls log s(-bh)) / (1 - 2 ls)
-        const clean = mul(neg(logSigmoidStable(bd)), 1 - ls);
-        const flipped = mul(logSigmoidStable(neg(bd)), ls);
+        const clean = mul(neg(logSigmoid(bd)), 1 - ls);
+        const flipped = mul(logSigmoid(neg(bd)), ls);
         return div(add(clean, flipped), 1 - 2 * ls);
       }
       case 'bco_pair': {
@@ -161,7 +161,7 @@ export function dpoLoss(cfg: DpoConfig, x: DpoInputs): DpoOutputs {
           cr = sub(cr, mean);
           rr = sub(rr, mean);
         }
-        return sub(neg(logSigmoidStable(cr)), logSigmoidStable(neg(rr)));
+        return sub(neg(logSigmoid(cr)), logSigmoid(neg(rr)));
       }
       case 'sppo_hard': { // (s+ - 1/(2 beta))^2 + (s- + 1/(2 beta))^2
         const w = sub(chosenScores, inv(beta, 2));
@@ -179,15 +179,15 @@ export function dpoLoss(cfg: DpoConfig, x: DpoInputs): DpoOutputs {
         return smoothedLogistic(scale(d, beta), ls);
       }
       case 'apo_zero': // APO eq. 7: 1 - s(beta r+) + s(beta r-), on the log-ratios
-        return add(sub(1, sigmoidStable(scale(chosenLogratios, beta))), sigmoidStable(scale(rejectedLogratios, beta)));
+        return add(sub(1, stableSigmoid(scale(chosenLogratios, beta))), stableSigmoid(scale(rejectedLogratios, beta)));
       case 'apo_down': // APO eq. 8: s(beta r+) + 1 - s(beta h)
-        return add(sigmoidStable(scale(chosenLogratios, beta)), sub(1, sigmoidStable(bd)));
+        return add(stableSigmoid(scale(chosenLogratios, beta)), sub(1, stableSigmoid(bd)));
       case 'discopop': { // DiscoPOP eq. 5: (1 - m) (-log s(z)) + m e^-z, m = s(z / tau)
-        const m = sigmoidStable(div(bd, cfg.discopopTau ?? 0.05));
-        return add(mul(neg(logSigmoidStable(bd)), sub(1, m)), mul(exp(neg(bd)), m));
+        const m = stableSigmoid(div(bd, cfg.discopopTau ?? 0.05));
+        return add(mul(neg(logSigmoid(bd)), sub(1, m)), mul(exp(neg(bd)), m));
       }
       case 'sft': return nll(); // a scalar; broadcasts over the batch
-      case 'sigmoid_norm': return neg(logSigmoidStable(scale(avgDelta(), beta)));
+      case 'sigmoid_norm': return neg(logSigmoid(scale(avgDelta(), beta)));
     }
   };
 

@@ -6,4 +6,3 @@ export * from './dpo';
 export * from './orpo';
 export * from './adpo';
 export * from './sft';
-export * from './stable';

@@ -2,7 +2,7 @@
 // Behaviour read from TRL's experimental ORPOTrainer (`odds_ratio_loss`, `get_batch_loss_metrics`)
 // at 1.10.0.dev0 (commit f2cd577); the loss of seed 003 (Whisper) is the same.
 import { type Value, cast, greater, minimum, sub } from '../../engine';
-import { logSigmoidStable } from './stable';
+import { logSigmoid } from '../../engine/nn';
 import { log1mexp } from './log1mexp';
 import { type Scalar, type SeqStats, batchMean, nllFromStats, scale, tokenWeightedMean } from './sequence';
 
@@ -55,7 +55,7 @@ export function orpoLoss(cfg: OrpoConfig, x: OrpoInputs): OrpoOutputs {
   const b = minimum(x.rejected.mean, ORPO_MAX_MEAN_LOGP);
   // log(p/(1-p)) - log(q/(1-q)) with p = e^a, q = e^b
   const logOdds = sub(sub(a, b), sub(log1mexp(a), log1mexp(b)));
-  const ratio = logSigmoidStable(logOdds);
+  const ratio = logSigmoid(logOdds);
   const nll = x.nll ?? nllFromStats(x.chosen);
   const orTerm = batchMean(ratio);
   const loss = sub(nll, scale(orTerm, cfg.beta));

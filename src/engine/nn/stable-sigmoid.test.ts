@@ -1,23 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { Graph, gradients } from '../../engine';
-import { logSigmoidStable, sigmoidStable } from './stable';
-import { runGraph } from './testing';
+import { Graph } from '../graph';
+import { gradients } from '../autodiff';
+import { logSigmoid, stableSigmoid } from './index';
+import { runOnce } from '../testing';
 
 const xs = [-80, -30, -15, -10, -1, 0, 0.5, 10, 15, 30, 80];
 const sig = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
-describe('stable sigmoid and log-sigmoid', () => {
+// ONNX Sigmoid loses relative accuracy in its tails on ORT's CPU/WASM kernel; these must not.
+describe('stableSigmoid and logSigmoid', () => {
   it('are relatively accurate in both tails, values and gradients', async () => {
     const g = new Graph('stable');
     const x = g.input('x', 'float32', [xs.length]);
-    const s = sigmoidStable(x);
-    const ls = logSigmoidStable(x);
+    const s = stableSigmoid(x);
+    const ls = logSigmoid(x);
     g.output('s', s);
     g.output('ls', ls);
     g.output('ds', gradients(s, [x])[0]);
     g.output('dls', gradients(ls, [x])[0]);
-    const r = await runGraph(g, { x: { data: xs, dims: [xs.length] } });
+    const out = await runOnce(g, { x: { data: xs, dims: [xs.length] } });
+    const r = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data]));
     xs.forEach((v, i) => {
       const want = sig(v);
       if (want > 1e-37) expect(rel(r.s[i], want), `s(${v})`).toBeLessThan(1e-6); // below: f32 denormals
