@@ -11,6 +11,7 @@ import type { StudioPair } from '../../../workers/studio-api';
 import { type JudgeLabel, type LabelExport, type Verdict, aIsChosenFor, activeMs, exportLabels, latestLabel, nextUnlabeled, sidesOf, tally } from '../labels/labels';
 import { useJudge, useLabels } from '../labels/use-labels';
 import { useStudio } from '../store';
+import { NoPairs } from '../../components/no-pairs';
 import { downloadBlob, useClip, usePairs, useProjectReport, useSimConfig, useSimForm } from './data-page.hooks';
 
 const VERDICT_TEXT: Record<Verdict, string> = { a: 'A better', b: 'B better', tie: 'tie', 'both-bad': 'both bad' };
@@ -79,15 +80,7 @@ export function JudgePage() {
     downloadBlob(new Blob([e.jsonl], { type: 'application/x-ndjson' }), `judged-pairs-${project.labelsKey.replace(/[^\w.-]+/g, '_')}.jsonl`);
   };
 
-  if (report.data && report.data.pairSource === 'none') {
-    return (
-      <div className="card empty">
-        <h2>No pairs to judge</h2>
-        <p>{report.data.loadError ?? `This project (${report.data.summary.format}) has no chosen/rejected pairs.`}</p>
-        <button className="secondary" onClick={() => navigate('data')}>Data page</button>
-      </div>
-    );
-  }
+  if (report.data && report.data.pairSource === 'none') return <NoPairs verb="judge" report={report.data} onData={() => navigate('data')} />;
 
   return (
     <>

@@ -11,6 +11,7 @@ import '../../components/studio.css';
 import type { StudioPair } from '../../../workers/studio-api';
 import { useStudio, type ReviewSort } from '../store';
 import { useClip, usePairs, useProjectReport, useSimConfig, useSimForm } from './data-page.hooks';
+import { NoPairs } from '../../components/no-pairs';
 import { reviewList } from './review-page.list';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -69,15 +70,7 @@ export function ReviewPage() {
   const from = Math.max(0, Math.min(at - WINDOW / 2, list.length - WINDOW));
   useKeys({ j: () => step(1, list.length), k: () => step(-1, list.length), ' ': () => wave.current?.playPause() });
 
-  if (report.data && report.data.pairSource === 'none') {
-    return (
-      <div className="card empty">
-        <h2>No pairs to review</h2>
-        <p>{report.data.loadError ?? `This project (${report.data.summary.format}) has no chosen/rejected pairs.`}</p>
-        <button className="secondary" onClick={() => navigate('data')}>Data page</button>
-      </div>
-    );
-  }
+  if (report.data && report.data.pairSource === 'none') return <NoPairs verb="review" report={report.data} onData={() => navigate('data')} />;
 
   return (
     <>

@@ -4,40 +4,38 @@ import { type Graph, type Value } from '../../engine';
 import { type WeightAccessor, type WeightSpec } from '../types';
 import { type WeightStore } from './safetensors';
 
-/**
- * An accessor that declares each weight as a float32 graph input named by its HF name, on first
- * use (so only weights the graph reads become inputs). Unknown names throw.
- */
-export function weightInputs(g: Graph, specs: readonly WeightSpec[]): WeightAccessor {
+/** An accessor that makes each weight once, on first use, from its HF name and shape. */
+function lazyAccessor(specs: readonly WeightSpec[], make: (name: string, shape: readonly number[] | undefined) => Value): WeightAccessor {
   const shapes = new Map(specs.map((s) => [s.name, s.shape]));
   const made = new Map<string, Value>();
   return (name) => {
     let v = made.get(name);
     if (!v) {
-      const shape = shapes.get(name);
-      if (!shape) throw new Error(`weight '${name}' is not among this model's weights`);
-      v = g.input(name, 'float32', shape);
+      v = make(name, shapes.get(name));
       made.set(name, v);
     }
     return v;
   };
 }
 
+/**
+ * An accessor that declares each weight as a float32 graph input named by its HF name, on first
+ * use (so only weights the graph reads become inputs). Unknown names throw.
+ */
+export function weightInputs(g: Graph, specs: readonly WeightSpec[]): WeightAccessor {
+  return lazyAccessor(specs, (name, shape) => {
+    if (!shape) throw new Error(`weight '${name}' is not among this model's weights`);
+    return g.input(name, 'float32', shape);
+  });
+}
+
 /** An accessor over weights held in memory, emitted as initializers on first use. */
 export function weightConstants(g: Graph, specs: readonly WeightSpec[], data: ReadonlyMap<string, Float32Array>): WeightAccessor {
-  const shapes = new Map(specs.map((s) => [s.name, s.shape]));
-  const made = new Map<string, Value>();
-  return (name) => {
-    let v = made.get(name);
-    if (!v) {
-      const shape = shapes.get(name);
-      const d = data.get(name);
-      if (!shape || !d) throw new Error(`weight '${name}' is not among the loaded weights`);
-      v = g.constant({ dtype: 'float32', shape: [...shape], data: d }, name);
-      made.set(name, v);
-    }
-    return v;
-  };
+  return lazyAccessor(specs, (name, shape) => {
+    const d = data.get(name);
+    if (!shape || !d) throw new Error(`weight '${name}' is not among the loaded weights`);
+    return g.constant({ dtype: 'float32', shape: [...shape], data: d }, name);
+  });
 }
 
 /** Read every weight in `specs` as float32, checking shapes; names the first missing ones. */
